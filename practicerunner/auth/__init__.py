@@ -1,0 +1,1 @@
+"""Staff sign-in: passwords, server-side sessions, lockout."""

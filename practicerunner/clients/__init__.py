@@ -1,0 +1,1 @@
+"""Clients, their contacts, and cases (treatment relationships) with participants and payers."""

@@ -1,0 +1,1 @@
+"""Cross-cutting pieces every capability uses: settings, database, clock, errors, audit."""

@@ -1,0 +1,1 @@
+"""The practice: profile, locations, staff and their roles, services and fees."""

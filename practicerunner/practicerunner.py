@@ -1,0 +1,27 @@
+"""The Reflex app: registers pages and HTTP routes, nothing else."""
+
+from __future__ import annotations
+
+import reflex as rx
+from starlette.applications import Starlette
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from practicerunner.auth import api as auth_api
+from practicerunner.ui import pages_index  # noqa: F401  (imports every page module)
+from practicerunner.ui.layout import PAGES
+
+
+async def healthz(_request):  # type: ignore[no-untyped-def]
+    return JSONResponse({"ok": True})
+
+
+api = Starlette(routes=[*auth_api.ROUTES, Route("/healthz", healthz)])
+
+app = rx.App(
+    theme=rx.theme(accent_color="teal", gray_color="slate", radius="medium", scaling="100%"),
+    stylesheets=["/styles.css"],
+    api_transformer=api,
+)
+for spec in PAGES:
+    app.add_page(spec.component, route=spec.route, title=spec.title, on_load=spec.on_load or None)

@@ -1,0 +1,1 @@
+"""Associate supervision: who supervises whom."""

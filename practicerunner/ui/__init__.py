@@ -1,0 +1,1 @@
+"""The app shell, navigation, shared components and theme."""

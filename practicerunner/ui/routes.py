@@ -1,0 +1,39 @@
+"""Route constants, builders and the navigation table."""
+
+from __future__ import annotations
+
+from practicerunner.core.permissions import Perm
+
+SESSION_COOKIE = "pr_session"
+
+HOME = "/"
+SIGN_IN = "/sign-in"
+CLIENTS = "/clients"
+CLIENT_NEW = "/clients/new"
+CASE_NEW = "/cases/new"
+SETTINGS_PRACTICE = "/settings/practice"
+SETTINGS_LOCATIONS = "/settings/locations"
+SETTINGS_SERVICES = "/settings/services"
+STAFF = "/settings/staff"
+STAFF_NEW = "/settings/staff/new"
+AUDIT = "/audit"
+
+
+def client_url(client_id: int | str) -> str:
+    return f"/clients/{client_id}"
+
+
+def case_url(case_id: int | str) -> str:
+    return f"/cases/{case_id}"
+
+
+# (label, href, lucide icon, permission needed or None)
+NAV: list[tuple[str, str, str, Perm | None]] = [
+    ("Home", HOME, "house", None),
+    ("Clients", CLIENTS, "users", Perm.CLIENT_VIEW),
+    ("Practice", SETTINGS_PRACTICE, "building-2", Perm.PRACTICE_MANAGE),
+    ("Locations", SETTINGS_LOCATIONS, "map-pin", Perm.PRACTICE_MANAGE),
+    ("Services & fees", SETTINGS_SERVICES, "receipt-text", Perm.PRACTICE_MANAGE),
+    ("Staff", STAFF, "id-card", Perm.STAFF_MANAGE),
+    ("Audit log", AUDIT, "scroll-text", Perm.AUDIT_VIEW),
+]

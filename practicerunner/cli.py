@@ -1,4 +1,4 @@
-"""The `practicerunner` command: run, migrate, seed the demo, create the owner, verify the audit log."""
+"""The `practicerunner` command: run, migrate, seed the demo, create owners, verify the audit."""
 
 from __future__ import annotations
 

@@ -65,7 +65,8 @@ class Scope(IntEnum):
 
 _A, _S, _C = Scope.ALL, Scope.SUPERVISED, Scope.CASELOAD
 
-# The whole permission table. Rows: operations; columns: roles.
+# The whole permission table. Rows: operations; columns: roles. The front desk may set who
+# pays (billing.edit) because it opens cases at intake; it never sees clinical content.
 #                           owner clinician associate supervisor scheduler biller
 _TABLE: dict[Perm, tuple[Scope, Scope, Scope, Scope, Scope, Scope]] = {
     Perm.PRACTICE_MANAGE: (_A, Scope.NONE, Scope.NONE, Scope.NONE, Scope.NONE, Scope.NONE),

@@ -427,11 +427,9 @@ def _couples(seed: _Seeder) -> None:
             payers.append((contact, 10000))
         else:
             payers += [(party, share) for party, share in ((a, share_a), (b, share_b)) if share]
-        title = (
-            f"{pa.first} & {pb.first} {pa.last}"
-            if pa.last == pb.last
-            else f"{a.legal_name} & {b.legal_name}"
-        )
+        # The titles the case form proposes by default: "Kim (couple)".
+        title = pa.last if pa.last == pb.last else f"{pa.last} & {pb.last}"
+        title = f"{title} (couple)"
         seed.case(
             CaseKind.COUPLE,
             title,
@@ -455,7 +453,7 @@ def _families(seed: _Seeder) -> None:
     father = seed.contact(daniel, ContactRelationship.GUARDIAN, "Emmanuel", "Okafor", home)
     seed.case(
         CaseKind.FAMILY,
-        "Okafor family",
+        "Okafor (family)",
         "ben",
         [
             (grace, ParticipantRole.PARENT),
@@ -472,7 +470,7 @@ def _families(seed: _Seeder) -> None:
     grandmother = seed.contact(emma, ContactRelationship.GUARDIAN, "Karin", "Lindqvist", home)
     seed.case(
         CaseKind.FAMILY,
-        "Lindqvist family",
+        "Lindqvist (family)",
         "ana",
         [(emma, ParticipantRole.CHILD), (leo, ParticipantRole.CHILD)],
         [(grandmother, 10000)],
@@ -513,7 +511,7 @@ def _consultations(seed: _Seeder) -> None:
         client = seed.client(person, "olivia", seed.address())
         seed.case(
             CaseKind.CONSULTATION,
-            f"Consultation: {client.legal_name}",
+            f"{client.legal_name} (consultation)",
             "olivia",
             [(client, ParticipantRole.CLIENT)],
             [(client, 10000)],

@@ -1,4 +1,5 @@
 """Imports every page module so their @app_page registrations run (one line per capability)."""
 
+from practicerunner.audit import pages as _audit_pages  # noqa: F401
 from practicerunner.auth import pages as _auth_pages  # noqa: F401
 from practicerunner.ui import home as _home  # noqa: F401

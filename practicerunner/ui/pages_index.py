@@ -2,4 +2,5 @@
 
 from practicerunner.audit import pages as _audit_pages  # noqa: F401
 from practicerunner.auth import pages as _auth_pages  # noqa: F401
+from practicerunner.practice import pages as _practice_pages  # noqa: F401
 from practicerunner.ui import home as _home  # noqa: F401

@@ -1,0 +1,173 @@
+"""Locations: a table, and a dialog to add or edit one."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from practicerunner.practice.pages.widgets import (
+    HIDE_ADDRESS_FOR_TELEHEALTH,
+    gate,
+    grid,
+    save_row,
+    status_badge,
+)
+from practicerunner.practice.service import LOCATION_KINDS, PLACES_OF_SERVICE
+from practicerunner.practice.state import LocationsState as S
+from practicerunner.ui.components import form_error_banner, page_header, select_field
+from practicerunner.ui.components import text_field as field
+from practicerunner.ui.layout import app_page
+from practicerunner.ui.routes import SETTINGS_LOCATIONS
+
+
+def _row(row: rx.Var) -> rx.Component:
+    active = row["is_active"] == "yes"
+    return rx.table.row(
+        rx.table.row_header_cell(rx.text(row["name"], weight="medium")),
+        rx.table.cell(row["kind_label"]),
+        rx.table.cell(row["place_of_service_label"]),
+        rx.table.cell(row["address"]),
+        rx.table.cell(status_badge(row["is_active"])),
+        rx.table.cell(
+            rx.hstack(
+                rx.button(
+                    "Edit",
+                    variant="soft",
+                    size="1",
+                    on_click=S.open_edit(row["id"]),
+                    aria_label="Edit " + row["name"],
+                ),
+                rx.cond(
+                    active,
+                    rx.button(
+                        "Deactivate",
+                        variant="ghost",
+                        color_scheme="gray",
+                        size="1",
+                        on_click=S.set_active(row["id"], False),
+                        aria_label="Deactivate " + row["name"],
+                    ),
+                    rx.button(
+                        "Reactivate",
+                        variant="ghost",
+                        size="1",
+                        on_click=S.set_active(row["id"], True),
+                        aria_label="Reactivate " + row["name"],
+                    ),
+                ),
+                spacing="3",
+                justify="end",
+            ),
+        ),
+        align="center",
+    )
+
+
+def _table() -> rx.Component:
+    return rx.table.root(
+        rx.table.header(
+            rx.table.row(
+                *[
+                    rx.table.column_header_cell(h)
+                    for h in ("Name", "Kind", "Place of service", "Address", "Status")
+                ],
+                rx.table.column_header_cell(rx.el.span("Actions", class_name="rt-sr-only")),
+            )
+        ),
+        rx.table.body(rx.foreach(S.rows, _row)),
+        variant="surface",
+        width="100%",
+    )
+
+
+def _dialog() -> rx.Component:
+    e, val = S.errors, S.values
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(rx.cond(S.editing == "", "Add location", "Edit location")),
+            rx.dialog.description(
+                "Offices need a street address for claims; telehealth needs none.",
+                size="2",
+                color_scheme="gray",
+                margin_bottom="16px",
+            ),
+            rx.form(
+                rx.vstack(
+                    form_error_banner(e),
+                    field("Name", "name", e, default_value=val["name"], required=True),
+                    grid(
+                        select_field(
+                            "Kind",
+                            "kind",
+                            LOCATION_KINDS,
+                            e,
+                            default_value=val["kind"],
+                            required=True,
+                        ),
+                        select_field(
+                            "Place of service",
+                            "place_of_service",
+                            PLACES_OF_SERVICE,
+                            e,
+                            default_value=val["place_of_service"],
+                            required=True,
+                            hint="Telehealth: 02 or 10. Office: 11.",
+                        ),
+                    ),
+                    rx.vstack(
+                        field(
+                            "Street address",
+                            "address_line1",
+                            e,
+                            default_value=val["address_line1"],
+                        ),
+                        field(
+                            "Address line 2", "address_line2", e, default_value=val["address_line2"]
+                        ),
+                        grid(
+                            field("City", "city", e, default_value=val["city"]),
+                            grid(
+                                field(
+                                    "State", "state", e, default_value=val["state"], max_length=2
+                                ),
+                                field(
+                                    "ZIP code", "postal_code", e, default_value=val["postal_code"]
+                                ),
+                            ),
+                        ),
+                        class_name="pr-office-only",
+                        spacing="4",
+                        width="100%",
+                    ),
+                    save_row(
+                        "Save location",
+                        rx.dialog.close(
+                            rx.button("Cancel", type="button", variant="soft", color_scheme="gray")
+                        ),
+                    ),
+                    spacing="4",
+                    width="100%",
+                ),
+                on_submit=S.save,
+                key=f"location-{S.rev}",
+                style=HIDE_ADDRESS_FOR_TELEHEALTH,
+                width="100%",
+            ),
+            max_width="560px",
+        ),
+        open=S.dialog_open,
+        on_open_change=S.set_dialog_open,
+    )
+
+
+@app_page(SETTINGS_LOCATIONS, "Locations", on_load=S.load)
+def locations() -> rx.Component:
+    return gate(
+        S,
+        page_header(
+            "Locations",
+            "Where sessions happen. The place-of-service code goes on every claim.",
+            rx.button(rx.icon("plus", size=16), "Add location", on_click=S.open_new),
+        ),
+        _table(),
+        _dialog(),
+    )

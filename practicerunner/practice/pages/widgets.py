@@ -1,0 +1,54 @@
+"""Small layout pieces the practice set-up pages share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from practicerunner.ui.components import loading, not_found_panel
+
+
+def gate(state: Any, *body: rx.Component) -> rx.Component:
+    """Show BODY once loaded; someone without access sees 'not found' instead."""
+    return rx.cond(
+        state.loaded,
+        rx.cond(
+            state.denied,
+            not_found_panel("page"),
+            rx.vstack(*body, spacing="5", width="100%"),
+        ),
+        loading(),
+    )
+
+
+def grid(*fields: rx.Component, columns: str = "2") -> rx.Component:
+    """Form fields in a responsive grid."""
+    return rx.grid(
+        *fields, columns=rx.breakpoints(initial="1", md=columns), spacing="4", width="100%"
+    )
+
+
+def status_badge(active: Any) -> rx.Component:
+    return rx.cond(
+        active == "yes",
+        rx.badge("Active", color_scheme="teal", variant="soft"),
+        rx.badge("Inactive", color_scheme="gray", variant="soft"),
+    )
+
+
+def save_row(label: str, *extra: rx.Component) -> rx.Component:
+    """The form's buttons, primary action last (right-aligned)."""
+    return rx.hstack(*extra, rx.button(label, type="submit", size="2"), justify="end", width="100%")
+
+
+# Hide the address fields while the location kind select says telehealth (no round trip).
+HIDE_ADDRESS_FOR_TELEHEALTH = {
+    "&:has(select[name='kind'] option[value='telehealth']:checked) .pr-office-only": {
+        "display": "none"
+    }
+}
+# Show the supervisor pickers only while the associate role is ticked.
+SHOW_SUPERVISION_FOR_ASSOCIATES = {
+    "&:not(:has(input[name='role_associate']:checked)) .pr-associate-only": {"display": "none"}
+}

@@ -6,6 +6,7 @@ import reflex as rx
 
 from practicerunner.practice.pages.widgets import (
     HIDE_ADDRESS_FOR_TELEHEALTH,
+    VISUALLY_HIDDEN,
     gate,
     grid,
     save_row,
@@ -56,6 +57,7 @@ def _row(row: rx.Var) -> rx.Component:
                 ),
                 spacing="3",
                 justify="end",
+                align="center",
             ),
         ),
         align="center",
@@ -70,7 +72,7 @@ def _table() -> rx.Component:
                     rx.table.column_header_cell(h)
                     for h in ("Name", "Kind", "Place of service", "Address", "Status")
                 ],
-                rx.table.column_header_cell(rx.el.span("Actions", class_name="rt-sr-only")),
+                rx.table.column_header_cell(rx.el.span("Actions", style=VISUALLY_HIDDEN)),
             )
         ),
         rx.table.body(rx.foreach(S.rows, _row)),

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import reflex as rx
 
-from practicerunner.practice.pages.widgets import gate, grid, save_row, status_badge
+from practicerunner.practice.pages.widgets import (
+    VISUALLY_HIDDEN,
+    gate,
+    grid,
+    save_row,
+    status_badge,
+)
 from practicerunner.practice.service import SERVICE_KINDS
 from practicerunner.practice.state import ServicesState as S
 from practicerunner.ui.components import form_error_banner, page_header, select_field
@@ -51,6 +57,7 @@ def _row(row: rx.Var) -> rx.Component:
                 ),
                 spacing="3",
                 justify="end",
+                align="center",
             ),
         ),
         align="center",
@@ -67,7 +74,7 @@ def _table() -> rx.Component:
                 rx.table.column_header_cell("Fee", text_align="right"),
                 rx.table.column_header_cell("CPT code"),
                 rx.table.column_header_cell("Status"),
-                rx.table.column_header_cell(rx.el.span("Actions", class_name="rt-sr-only")),
+                rx.table.column_header_cell(rx.el.span("Actions", style=VISUALLY_HIDDEN)),
             )
         ),
         rx.table.body(rx.foreach(S.rows, _row)),

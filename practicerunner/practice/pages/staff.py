@@ -265,7 +265,7 @@ def staff_new() -> rx.Component:
             rx.vstack(
                 form_error_banner(s.errors),
                 *_details(s, defaultdict(str), new=True),
-                section("Roles", _roles(s.errors, None), _supervision(s, "", None)),
+                section("Roles and supervision", _roles(s.errors, None), _supervision(s, "", None)),
                 save_row(
                     "Add staff member",
                     rx.link(
@@ -393,7 +393,7 @@ def staff_edit() -> rx.Component:
                 form_error_banner(s.errors),
                 *_details(s, val, new=False),
                 section(
-                    "Roles",
+                    "Roles and supervision",
                     _roles(s.errors, s.roles),
                     _supervision(s, val["primary_supervisor_id"], s.extra_supervisors),
                 ),

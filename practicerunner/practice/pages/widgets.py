@@ -52,3 +52,13 @@ HIDE_ADDRESS_FOR_TELEHEALTH = {
 SHOW_SUPERVISION_FOR_ASSOCIATES = {
     "&:not(:has(input[name='role_associate']:checked)) .pr-associate-only": {"display": "none"}
 }
+
+# Read by screen readers, not shown (e.g. the header of a column of buttons).
+VISUALLY_HIDDEN = {
+    "position": "absolute",
+    "width": "1px",
+    "height": "1px",
+    "overflow": "hidden",
+    "clip": "rect(0 0 0 0)",
+    "white_space": "nowrap",
+}

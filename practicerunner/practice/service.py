@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import InvalidOperation
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -355,14 +354,6 @@ def _assign(row: Any, values: Mapping[str, Any]) -> list[str]:
     return changed
 
 
-def _fee(text: str) -> int:
-    # decimal raises InvalidOperation (not MoneyFormatError) for absurdly long numbers.
-    try:
-        return v.fee(text)
-    except (InvalidOperation, ArithmeticError) as exc:
-        raise v.FieldError("That fee is too large.") from exc
-
-
 def _validate_address(
     errors: v.Errors, data: PracticeInput | LocationInput, *, is_required: bool
 ) -> dict[str, str]:
@@ -567,7 +558,7 @@ def _validate_service(
     duration = errors.check(
         "duration_minutes", v.whole_number, data.duration_minutes, "Duration", 5, 480
     )
-    fee_cents = errors.check("fee", _fee, data.fee)
+    fee_cents = errors.check("fee", v.fee, data.fee)
     cpt: str | None = None
     if kind == ServiceKind.THERAPY:
         if not data.cpt_code.strip():

@@ -200,13 +200,15 @@ def section(
     )
 
 
-def not_found_panel(what: str = "record") -> rx.Component:
+def not_found_panel(
+    what: str = "record", back: tuple[str, str] = ("Back to home", "/")
+) -> rx.Component:
     return rx.center(
         rx.vstack(
             rx.icon("search-x", size=32, color=rx.color("gray", 9)),
             rx.heading("Not found", size="5", as_="h1", id="not-found"),
             rx.text(f"That {what} was not found, or is not available to you.", color_scheme="gray"),
-            rx.link("Back to clients", href="/clients"),
+            rx.link(back[0], href=back[1]),
             align="center",
             spacing="3",
         ),

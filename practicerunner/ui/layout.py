@@ -76,6 +76,9 @@ def sidebar() -> rx.Component:
             "border_right": f"1px solid {rx.color('gray', 5)}",
             "background": rx.color("gray", 2),
             "min_height": "100vh",
+            "position": "sticky",
+            "top": "0",
+            "align_self": "stretch",
         },
     )
 

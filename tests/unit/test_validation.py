@@ -146,9 +146,6 @@ def test_format_cents_and_parse_dollars_round_trip(cents):
     assert parse_dollars(cents_to_input(cents)) == cents
 
 
-@pytest.mark.xfail(
-    strict=True, reason="core.money.parse_dollars cannot read format_cents' '-$0.01' form"
-)
 @given(st.integers(min_value=-(10**12), max_value=-1))
 def test_negative_amounts_round_trip_too(cents):
     assert parse_dollars(format_cents(cents)) == cents
@@ -159,10 +156,7 @@ def test_parse_dollars_reads_plain_decimal_text(amount):
     assert parse_dollars(str(amount)) == int(amount * 100)
 
 
-@pytest.mark.xfail(
-    strict=True, raises=ArithmeticError, reason="decimal.InvalidOperation escapes parse_dollars"
-)
-@pytest.mark.parametrize("raw", ["1e30", "9" * 29])
+@pytest.mark.parametrize("raw", ["1e30", "9" * 29, "1e3", "NaN", "Infinity"])
 def test_parse_dollars_refuses_absurdly_large_numbers_as_money_errors(raw):
     with pytest.raises(MoneyFormatError):
         parse_dollars(raw)

@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench` generates a large practice and times the main screens."""

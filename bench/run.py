@@ -1,0 +1,295 @@
+"""`make bench`: time client search, client page and case page on a large generated practice.
+
+For SQLite (always) and PostgreSQL (when PR_BENCH_POSTGRES_URL or PR_TEST_POSTGRES_URL is
+set and reachable): generate the practice into a fresh database, install it as the
+application's engine, then time the services the pages call, server-side, each in its own
+session as a Reflex event handler runs them. A client or case page load includes writing
+its audit entry. Prints a table and writes bench/results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import random
+import sqlite3
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session, col, select
+
+from bench.generate import Generated, generate
+from practicerunner.core import db as core_db
+from practicerunner.core.permissions import Actor
+from practicerunner.core.settings import PROJECT_ROOT
+
+RESULTS = Path(__file__).with_name("results.json")
+WORK = PROJECT_ROOT / "var" / "bench"
+PG_DATABASE = "pr_bench"
+TARGETS_P95_MS = {"client_search": 30.0, "client_page": 50.0, "case_page": 50.0}
+LABELS = {
+    "client_search": "Client search",
+    "client_page": "Client page load",
+    "case_page": "Case page load",
+}
+
+
+def _services() -> dict[str, Callable[..., Any]]:
+    """The service functions the pages call (imported late: they are still being written)."""
+    from practicerunner.clients.cases import get_case_view
+    from practicerunner.clients.service import get_client_profile, search_clients
+
+    return {
+        "search_clients": search_clients,
+        "get_client_profile": get_client_profile,
+        "get_case_view": get_case_view,
+    }
+
+
+def _actors(engine: Engine, generated: Generated) -> tuple[Actor, Actor]:
+    """The owner, and a clinician with an ordinary caseload."""
+    from practicerunner.auth.service import actor_for
+    from practicerunner.practice.models import Staff
+
+    with Session(engine) as session:
+        owner = session.get(Staff, generated.owner_id)
+        clinician = session.get(Staff, generated.clinician_ids[-1])
+        assert owner is not None and clinician is not None
+        return actor_for(session, owner, ip="127.0.0.1"), actor_for(
+            session, clinician, ip="127.0.0.1"
+        )
+
+
+def _own_queries(engine: Engine, clinician_id: int) -> list[str]:
+    """Searches a clinician would type: prefixes of their own clients' names."""
+    from practicerunner.clients.models import Client
+
+    with Session(engine) as session:
+        rows = session.exec(
+            select(Client.first_name_key, Client.last_name_key)
+            .where(col(Client.clinician_id) == clinician_id)
+            .limit(20)
+        ).all()
+    return [last[:3] for _, last in rows[:10]] + [
+        f"{first} {last[:2]}" for first, last in rows[10:]
+    ]
+
+
+def _time(calls: list[Callable[[Session], Any]], warmup: int) -> list[float]:
+    """Run each call in a fresh session (as a page event does); milliseconds per call."""
+    for call in calls[:warmup]:
+        with core_db.session_scope() as session:
+            call(session)
+    samples: list[float] = []
+    for call in calls:
+        started = time.perf_counter()
+        with core_db.session_scope() as session:
+            call(session)
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def _summary(samples: list[float], target: float) -> dict[str, Any]:
+    ordered = sorted(samples)
+    p95 = ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+    return {
+        "samples": len(samples),
+        "median_ms": round(statistics.median(ordered), 2),
+        "p95_ms": round(p95, 2),
+        "max_ms": round(ordered[-1], 2),
+        "target_p95_ms": target,
+        "pass": p95 < target,
+    }
+
+
+def measure(engine: Engine, generated: Generated, samples: int, seed: int = 7) -> dict[str, Any]:
+    """Time the three operations on ENGINE (installed as the application's engine)."""
+    services = _services()
+    owner, clinician = _actors(engine, generated)
+    rng = random.Random(seed)
+    own_clients = generated.caseload[clinician.staff_id]
+    own_cases = generated.cases_by_clinician[clinician.staff_id]
+    owner_queries = generated.sample_queries
+    clinician_queries = _own_queries(engine, clinician.staff_id) + owner_queries[::4]
+    search, profile, case_view = (
+        services["search_clients"],
+        services["get_client_profile"],
+        services["get_case_view"],
+    )
+
+    def search_call(actor: Actor, query: str) -> Callable[[Session], Any]:
+        return lambda s: search(s, actor, query)
+
+    def profile_call(actor: Actor, client_id: int) -> Callable[[Session], Any]:
+        return lambda s: profile(s, actor, client_id)
+
+    def case_call(actor: Actor, case_id: int) -> Callable[[Session], Any]:
+        return lambda s: case_view(s, actor, case_id)
+
+    plan: dict[str, list[Callable[[Session], Any]]] = {
+        "client_search": [],
+        "client_page": [],
+        "case_page": [],
+    }
+    for i in range(samples):
+        as_owner = i % 2 == 0
+        actor = owner if as_owner else clinician
+        queries = owner_queries if as_owner else clinician_queries
+        plan["client_search"].append(search_call(actor, queries[i % len(queries)]))
+        plan["client_page"].append(
+            profile_call(actor, rng.choice(generated.client_ids if as_owner else own_clients))
+        )
+        plan["case_page"].append(
+            case_call(actor, rng.choice(generated.case_ids if as_owner else own_cases))
+        )
+    core_db.use_engine(engine)
+    try:
+        return {
+            name: _summary(_time(calls, warmup=min(30, len(calls))), TARGETS_P95_MS[name])
+            for name, calls in plan.items()
+        }
+    finally:
+        core_db.use_engine(None)
+
+
+def _pg_url() -> str | None:
+    raw = os.environ.get("PR_BENCH_POSTGRES_URL") or os.environ.get("PR_TEST_POSTGRES_URL")
+    if not raw:
+        return None
+    return raw.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+def _fresh_sqlite() -> Engine:
+    WORK.mkdir(parents=True, exist_ok=True)
+    path = WORK / "bench.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return core_db.make_engine(f"sqlite:///{path}")
+
+
+def _fresh_postgres(admin_url: str) -> Engine | None:
+    try:
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{PG_DATABASE}"'))
+        admin.dispose()
+    except Exception as exc:  # an unreachable server only skips the PostgreSQL half
+        print(f"PostgreSQL not reachable ({type(exc).__name__}): benchmarking SQLite only.")
+        return None
+    url = make_url(admin_url).set(database=PG_DATABASE)
+    return core_db.make_engine(url.render_as_string(hide_password=False))
+
+
+def _drop_postgres(admin_url: str) -> None:
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _server_version(engine: Engine) -> str:
+    if engine.dialect.name == "sqlite":
+        return f"SQLite {sqlite3.sqlite_version}"
+    with engine.connect() as conn:
+        return "PostgreSQL " + str(conn.execute(text("SHOW server_version")).scalar())
+
+
+def bench_database(engine: Engine, samples: int) -> dict[str, Any]:
+    """Generate the practice into ENGINE's database and time it."""
+    from practicerunner.auth.service import hash_password
+
+    started = time.perf_counter()
+    generated = generate(engine, hash_password("bench-password-not-used"))
+    seconds = time.perf_counter() - started
+    print(f"  generated {generated.counts} in {seconds:.1f} s")
+    results = measure(engine, generated, samples)
+    return {
+        "db": engine.dialect.name,
+        "version": _server_version(engine),
+        "generation_seconds": round(seconds, 1),
+        "counts": generated.counts,
+        "results": results,
+    }
+
+
+def _machine() -> dict[str, Any]:
+    return {
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+    }
+
+
+def print_table(runs: list[dict[str, Any]]) -> None:
+    """The results as a plain-text table."""
+    header = f"{'Database':<12} {'Operation':<18} {'median ms':>10} {'p95 ms':>8} {'target':>8}  "
+    print("\n" + header + "result")
+    print("-" * (len(header) + 6))
+    for run in runs:
+        for name, r in run["results"].items():
+            print(
+                f"{run['db']:<12} {LABELS[name]:<18} {r['median_ms']:>10.2f} {r['p95_ms']:>8.2f} "
+                f"{'< ' + format(r['target_p95_ms'], 'g'):>8}  {'pass' if r['pass'] else 'FAIL'}"
+            )
+    print()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark on every available database; exit 1 when a target is missed."""
+    parser = argparse.ArgumentParser(prog="python -m bench.run")
+    parser.add_argument("--samples", type=int, default=300, help="timed calls per operation")
+    parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL bench database")
+    args = parser.parse_args(argv)
+    runs: list[dict[str, Any]] = []
+
+    print("SQLite: generating under var/bench/ …")
+    engine = _fresh_sqlite()
+    try:
+        runs.append(bench_database(engine, args.samples))
+    finally:
+        engine.dispose()
+
+    admin_url = None if args.sqlite_only else _pg_url()
+    if admin_url:
+        print(f"PostgreSQL: generating into database {PG_DATABASE} …")
+        pg = _fresh_postgres(admin_url)
+        if pg is not None:
+            try:
+                runs.append(bench_database(pg, args.samples))
+            finally:
+                pg.dispose()
+                if not args.keep:
+                    _drop_postgres(admin_url)
+    else:
+        print("PostgreSQL: skipped (set PR_BENCH_POSTGRES_URL or PR_TEST_POSTGRES_URL).")
+
+    print_table(runs)
+    passed = all(r["pass"] for run in runs for r in run["results"].values())
+    report = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": _machine(),
+        "targets_p95_ms": TARGETS_P95_MS,
+        "runs": runs,
+        "pass": passed,
+    }
+    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
+    verdict = "all targets met" if passed else "TARGETS MISSED"
+    print(f"Wrote {RESULTS.relative_to(PROJECT_ROOT)}: {verdict}")
+    return 0 if passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

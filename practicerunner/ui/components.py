@@ -226,3 +226,16 @@ def detail_row(label: str, value: Any) -> rx.Component:
         rx.data_list.label(label, min_width="160px"),
         rx.data_list.value(value),
     )
+
+
+def link_button(
+    label: str, href: Any, icon: str | None = None, *, variant: str = "solid", **props: Any
+) -> rx.Component:
+    """A link that looks like a button: it navigates, so it is a link (one tab stop, Enter)."""
+    children: list[Any] = [rx.icon(icon, size=16)] if icon else []
+    return rx.button(
+        rx.link(*children, label, href=href, underline="none"),
+        as_child=True,
+        variant=variant,  # type: ignore[arg-type]
+        **props,
+    )

@@ -44,7 +44,7 @@ def test_the_owner_adds_a_staff_member_who_can_then_sign_in(page, browser, app_s
     sign_in(page, "olivia@willow.example")
     page.goto("/settings/staff")
     screenshot(page, "11-staff")
-    page.get_by_role("button", name="Add staff member").click()
+    page.get_by_role("link", name="Add staff member").click()
     expect(page).to_have_url("/settings/staff/new")
     page.get_by_label("Full name").fill("Dana Diaz")
     page.get_by_label("Email").fill("dana@willow.example")

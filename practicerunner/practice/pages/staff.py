@@ -20,6 +20,7 @@ from practicerunner.ui.components import (
     checkbox_field,
     field_error,
     form_error_banner,
+    link_button,
     page_header,
     section,
 )
@@ -67,10 +68,7 @@ def staff_list() -> rx.Component:
         page_header(
             "Staff",
             "Everyone who signs in to the practice, with their roles.",
-            rx.link(
-                rx.button(rx.icon("user-plus", size=16), "Add staff member", tab_index=-1),
-                href=STAFF_NEW,
-            ),
+            link_button("Add staff member", STAFF_NEW, "user-plus"),
         ),
         rx.table.root(
             rx.table.header(
@@ -268,16 +266,7 @@ def staff_new() -> rx.Component:
                 section("Roles and supervision", _roles(s.errors, None), _supervision(s, "", None)),
                 save_row(
                     "Add staff member",
-                    rx.link(
-                        rx.button(
-                            "Cancel",
-                            type="button",
-                            variant="soft",
-                            color_scheme="gray",
-                            tab_index=-1,
-                        ),
-                        href=STAFF,
-                    ),
+                    link_button("Cancel", STAFF, variant="soft", color_scheme="gray"),
                 ),
                 spacing="5",
                 width="100%",

@@ -11,7 +11,6 @@ from practicerunner.clients.service import RELATIONSHIP_LABELS, STATUS_LABELS
 from practicerunner.clients.state import (
     STATUS_FILTERS,
     ClientEditState,
-    ClientFormState,
     ClientListState,
     ClientNewState,
     ClientProfileState,
@@ -36,6 +35,9 @@ CLIENT_PAGE = CLIENTS + "/[client_id]"
 CLIENT_EDIT = CLIENT_PAGE + "/edit"
 CONTACT_NEW = CLIENT_PAGE + "/contacts/new"
 CONTACT_EDIT = CLIENT_PAGE + "/contacts/[contact_id]"
+
+# Typed as Any: mypy cannot see that Reflex turns state attributes and handlers into Vars.
+_PROFILE: Any = ClientProfileState
 
 STATUS_COLORS = {"prospective": "blue", "active": "teal", "discharged": "gray"}
 STATUS_CHOICES = [(value, label) for value, label in STATUS_LABELS.items()]
@@ -73,8 +75,8 @@ def or_dash(value: Any) -> rx.Component:
 
 
 def _search_form() -> rx.Component:
-    s = ClientListState
-    no_errors: rx.Var = rx.Var.create({})
+    s: Any = ClientListState
+    no_errors: Any = rx.Var.create({})
     return rx.form(
         rx.hstack(
             rx.box(
@@ -120,7 +122,7 @@ def _search_form() -> rx.Component:
     )
 
 
-def _client_row(row: rx.Var) -> rx.Component:
+def _client_row(row: Any) -> rx.Component:
     return rx.table.row(
         rx.table.row_header_cell(
             rx.link(row["display_name"], href="/clients/" + row["id"], weight="medium"),
@@ -139,7 +141,7 @@ def _client_row(row: rx.Var) -> rx.Component:
 
 
 def _pager() -> rx.Component:
-    s = ClientListState
+    s: Any = ClientListState
     return rx.hstack(
         muted(
             rx.cond(
@@ -175,7 +177,7 @@ def _pager() -> rx.Component:
 
 @app_page(CLIENTS, "Clients", on_load=ClientListState.load)
 def client_list() -> rx.Component:
-    s = ClientListState
+    s: Any = ClientListState
     headers = ("Name", "Date of birth", "Email", "Phone", "Status", "Clinician")
     return rx.vstack(
         page_header(
@@ -218,7 +220,7 @@ def client_list() -> rx.Component:
 # ---------------------------------------------------------------- the client form
 
 
-def _duplicate_panel(s: type[ClientFormState]) -> rx.Component:
+def _duplicate_panel(s: Any) -> rx.Component:
     return rx.cond(
         s.duplicates.length() > 0,  # type: ignore[attr-defined]
         rx.callout.root(
@@ -269,7 +271,7 @@ def _grid(*children: rx.Component) -> rx.Component:
     )
 
 
-def _address_fields(e: rx.Var, v: rx.Var) -> list[rx.Component]:
+def _address_fields(e: Any, v: Any) -> list[rx.Component]:
     return [
         text_field(
             "Address",
@@ -308,7 +310,7 @@ def _address_fields(e: rx.Var, v: rx.Var) -> list[rx.Component]:
     ]
 
 
-def _client_form(s: type[ClientFormState], submit_label: str, cancel_href: Any) -> rx.Component:
+def _client_form(s: Any, submit_label: str, cancel_href: Any) -> rx.Component:
     e, v = s.errors, s.values
     clinician_options = rx.cond(
         s.can_assign_anyone,
@@ -434,7 +436,7 @@ def _client_form(s: type[ClientFormState], submit_label: str, cancel_href: Any) 
 
 @app_page(CLIENT_NEW, "New client", on_load=ClientNewState.load)
 def client_new() -> rx.Component:
-    s = ClientNewState
+    s: Any = ClientNewState
     return rx.vstack(
         page_header("New client", "Fields marked * are required."),
         rx.cond(
@@ -452,7 +454,7 @@ def client_new() -> rx.Component:
 
 @app_page(CLIENT_EDIT, "Edit client", on_load=ClientEditState.load)
 def client_edit() -> rx.Component:
-    s = ClientEditState
+    s: Any = ClientEditState
     back = "/clients/" + s.record_id.to_string()  # type: ignore[attr-defined]
     return rx.cond(
         s.loaded,
@@ -480,8 +482,8 @@ def client_edit() -> rx.Component:
 # ---------------------------------------------------------------- profile
 
 
-def _contact_row(c: rx.Var) -> rx.Component:
-    s = ClientProfileState
+def _contact_row(c: Any) -> rx.Component:
+    s: Any = ClientProfileState
     base = "/clients/" + s.record_id.to_string() + "/contacts/"  # type: ignore[attr-defined]
     return rx.table.row(
         rx.table.row_header_cell(
@@ -490,7 +492,7 @@ def _contact_row(c: rx.Var) -> rx.Component:
         rx.table.cell(or_dash(c["email"])),
         rx.table.cell(or_dash(c["phone"]), white_space="nowrap"),
         rx.table.cell(or_dash(c["address"])),
-        rx.table.cell(rx.cond(c["portal_access"] == "on", "Portal", "")),
+        rx.table.cell(rx.cond(c["portal_access"] == "on", "Yes", muted("No"))),
         rx.table.cell(
             rx.cond(
                 s.can_edit_contacts,
@@ -509,7 +511,7 @@ def _contact_row(c: rx.Var) -> rx.Component:
     )
 
 
-def _remove_contact(c: rx.Var) -> rx.Component:
+def _remove_contact(c: Any) -> rx.Component:
     return rx.alert_dialog.root(
         rx.alert_dialog.trigger(
             rx.button(
@@ -532,7 +534,7 @@ def _remove_contact(c: rx.Var) -> rx.Component:
                     rx.button(
                         "Remove contact",
                         color_scheme="red",
-                        on_click=ClientProfileState.remove_contact(c["id"]),
+                        on_click=_PROFILE.remove_contact(c["id"]),
                     ),
                 ),
                 spacing="3",
@@ -543,7 +545,7 @@ def _remove_contact(c: rx.Var) -> rx.Component:
     )
 
 
-def _case_row(c: rx.Var) -> rx.Component:
+def _case_row(c: Any) -> rx.Component:
     return rx.table.row(
         rx.table.row_header_cell(rx.link(c["title"], href="/cases/" + c["id"], weight="medium")),
         rx.table.cell(rx.text(c["kind"], text_transform="capitalize")),
@@ -553,7 +555,7 @@ def _case_row(c: rx.Var) -> rx.Component:
     )
 
 
-def _table(headers: list[str], rows: rx.Var, row: Any, empty: str) -> rx.Component:
+def _table(headers: list[str], rows: Any, row: Any, empty: str) -> rx.Component:
     return rx.cond(
         rows.length() > 0,  # type: ignore[attr-defined]
         rx.table.root(
@@ -567,7 +569,7 @@ def _table(headers: list[str], rows: rx.Var, row: Any, empty: str) -> rx.Compone
 
 
 def _profile() -> rx.Component:
-    s = ClientProfileState
+    s: Any = ClientProfileState
     c = s.client
     cid = s.record_id.to_string()  # type: ignore[attr-defined]
     return rx.vstack(
@@ -607,7 +609,7 @@ def _profile() -> rx.Component:
         section(
             "Contacts",
             _table(
-                ["Name", "Email", "Phone", "Address", "", ""],
+                ["Name", "Email", "Phone", "Address", "Portal", ""],
                 s.contacts,
                 _contact_row,
                 "No billing contact, guardian or emergency contact yet.",
@@ -646,7 +648,7 @@ def _profile() -> rx.Component:
 
 @app_page(CLIENT_PAGE, "Client", on_load=ClientProfileState.load)
 def client_profile() -> rx.Component:
-    s = ClientProfileState
+    s: Any = ClientProfileState
     return rx.cond(s.loaded, rx.cond(s.not_found, not_found_panel("client"), _profile()), loading())
 
 
@@ -654,7 +656,7 @@ def client_profile() -> rx.Component:
 
 
 def _contact_form() -> rx.Component:
-    s = ContactFormState
+    s: Any = ContactFormState
     e, v = s.errors, s.values
     back = "/clients/" + s.record_id.to_string()  # type: ignore[attr-defined]
     return rx.form(
@@ -720,7 +722,7 @@ def _contact_form() -> rx.Component:
 
 
 def _contact_page() -> rx.Component:
-    s = ContactFormState
+    s: Any = ContactFormState
     return rx.cond(
         s.loaded,
         rx.cond(

@@ -297,7 +297,7 @@ def _clinicians(session: Session, only: frozenset[int] | None) -> list[tuple[int
     )
     if only is not None:
         stmt = stmt.where(col(Staff.id).in_(sorted(only)))
-    return [(int(i), name) for i, name in session.exec(stmt).all()]
+    return [(i, name) for i, name in session.exec(stmt).all() if i is not None]
 
 
 def clinician_choices(
@@ -334,15 +334,15 @@ def search_clients(
     conditions = [client_filter(actor, Perm.CLIENT_VIEW)]
     conditions += [col(Client.search_text).like(t, escape="\\") for t in _search_terms(query)]
     if status:
-        conditions.append(Client.status == status)
+        conditions.append(col(Client.status) == status)
     if clinician_id is not None:
-        conditions.append(Client.clinician_id == clinician_id)
+        conditions.append(col(Client.clinician_id) == clinician_id)
     total = session.exec(select(func.count()).select_from(Client).where(*conditions)).one()
     pages = max(1, math.ceil(total / per_page))
     page = max(1, min(page, pages))
     rows = session.exec(
-        select(
-            Client.id,
+        select(  # type: ignore[call-overload]  # sqlmodel types only 4 columns
+            col(Client.id),
             Client.legal_first_name,
             Client.legal_last_name,
             Client.preferred_name,
@@ -401,7 +401,12 @@ def list_contacts_for_client(session: Session, actor: Actor, client_id: int) -> 
     contacts = session.exec(
         select(Contact)
         .where(Contact.client_id == client_id, col(Contact.is_active).is_(True))
-        .order_by(Contact.relationship, Contact.last_name, Contact.first_name, Contact.id)
+        .order_by(
+            col(Contact.relationship),
+            col(Contact.last_name),
+            col(Contact.first_name),
+            col(Contact.id),
+        )
     ).all()
     return [_contact_view(c) for c in contacts]
 
@@ -410,11 +415,11 @@ def _cases_for_client(session: Session, actor: Actor, client_id: int) -> list[Ca
     if not actor.can(Perm.CASE_VIEW):
         return []
     rows = session.exec(
-        select(Case.id, Case.kind, Case.title, Case.status, Staff.full_name)
+        select(col(Case.id), Case.kind, Case.title, Case.status, Staff.full_name)  # type: ignore[call-overload]  # sqlmodel types only 4 columns
         .join(CaseParticipant, col(CaseParticipant.case_id) == Case.id)
         .outerjoin(Staff, col(Staff.id) == Case.primary_clinician_id)
         .where(CaseParticipant.client_id == client_id, case_filter(actor, Perm.CASE_VIEW))
-        .order_by(Case.status, col(Case.opened_on).desc(), Case.id)
+        .order_by(col(Case.status), col(Case.opened_on).desc(), col(Case.id))
     ).all()
     return [
         CaseSummary(id=int(i), kind=k, title=t, status=s, clinician_name=n or "")  # type: ignore[arg-type]
@@ -557,12 +562,12 @@ def find_duplicates(
 ) -> list[DuplicateMatch]:
     """Clients (all of them, whatever ACTOR's scope) with the same name and DOB or email."""
     same_person = and_(
-        Client.first_name_key == validation.name_key(first_name),
-        Client.last_name_key == validation.name_key(last_name),
-        Client.date_of_birth == date_of_birth,
+        col(Client.first_name_key) == validation.name_key(first_name),
+        col(Client.last_name_key) == validation.name_key(last_name),
+        col(Client.date_of_birth) == date_of_birth,
     )
-    condition = or_(same_person, Client.email == email.lower()) if email else same_person
-    stmt = select(Client).where(condition).order_by(Client.id)
+    condition = or_(same_person, col(Client.email) == email.lower()) if email else same_person
+    stmt = select(Client).where(condition).order_by(col(Client.id))
     if exclude_id is not None:
         stmt = stmt.where(Client.id != exclude_id)
     found = session.exec(stmt).all()
@@ -586,7 +591,7 @@ def find_duplicates(
         if c.id in visible:
             matches.append(
                 DuplicateMatch(
-                    message=f"{c.legal_name}, born {c.date_of_birth.isoformat()}, has {reason}.",
+                    message=f"{c.legal_name}, born {long_date(c.date_of_birth)}, has {reason}.",
                     client_id=c.id,
                     name=c.legal_name,
                     date_of_birth=c.date_of_birth.isoformat(),

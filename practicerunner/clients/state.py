@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import reflex as rx
@@ -35,7 +35,8 @@ def _text(value: Any) -> str:
 
 def as_strings(view: Any) -> dict[str, str]:
     """A view model or dict as a flat dict of strings (what the browser gets)."""
-    items = dataclasses.asdict(view).items() if dataclasses.is_dataclass(view) else view.items()
+    is_view = dataclasses.is_dataclass(view) and not isinstance(view, type)
+    items = dataclasses.asdict(view).items() if is_view else view.items()
     return {k: _text(v) for k, v in items if not isinstance(v, list)}
 
 
@@ -150,8 +151,12 @@ class ClientListState(SessionState):
         return await self._refresh()
 
 
-class ClientFormState(_RoutedState):
-    """What the new-client and edit-client forms share: errors and the duplicate warning."""
+class ClientFormState(rx.State, mixin=True):
+    """What the new-client and edit-client forms share: errors and the duplicate warning.
+
+    A mixin, not a parent state: Reflex runs an inherited event handler on the parent
+    state's instance, where the subclass's `_save` would not be found.
+    """
 
     loaded: bool = False
     not_found: bool = False
@@ -164,6 +169,11 @@ class ClientFormState(_RoutedState):
     saving: bool = False
     rev: int = 0
     _pending: dict[str, Any] = {}
+
+    if TYPE_CHECKING:  # supplied by SessionState, which every concrete form state inherits
+
+        async def actor(self, *, touch: bool = True) -> Actor | None: ...
+        def to_sign_in(self) -> Any: ...
 
     def _reset_form(self) -> None:
         self.errors, self.duplicates, self._pending = {}, [], {}
@@ -214,7 +224,7 @@ class ClientFormState(_RoutedState):
         self.duplicates, self._pending = [], {}
 
 
-class ClientNewState(ClientFormState):
+class ClientNewState(ClientFormState, _RoutedState):
     """The new-client form."""
 
     async def _save(self, actor: Actor, data: dict[str, Any], confirm: bool) -> Any:
@@ -236,7 +246,7 @@ class ClientNewState(ClientFormState):
         self.loaded = True
 
 
-class ClientEditState(ClientFormState):
+class ClientEditState(ClientFormState, _RoutedState):
     """The edit-client form."""
 
     record_id: int = 0

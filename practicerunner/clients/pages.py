@@ -21,6 +21,7 @@ from practicerunner.ui.components import (
     detail_row,
     field_error,
     form_error_banner,
+    link_button,
     loading,
     not_found_panel,
     page_header,
@@ -52,14 +53,6 @@ def status_badge(status: Any, label: Any) -> rx.Component:
         color_scheme=rx.match(status, *[(k, v) for k, v in STATUS_COLORS.items()], "gray"),  # type: ignore[arg-type]
         variant="soft",
         radius="full",
-    )
-
-
-def link_button(label: str, href: Any, icon: str, **props: Any) -> rx.Component:
-    """A link styled as a button: one tab stop, Enter follows it."""
-    return rx.link(
-        rx.button(rx.icon(icon, size=16), label, tab_index=-1, **props),
-        href=href,
     )
 
 
@@ -416,12 +409,7 @@ def _client_form(s: Any, submit_label: str, cancel_href: Any) -> rx.Component:
             ),
             rx.hstack(
                 rx.button(submit_label, type="submit", size="3", loading=s.saving),
-                rx.link(
-                    rx.button(
-                        "Cancel", variant="soft", color_scheme="gray", size="3", tab_index=-1
-                    ),
-                    href=cancel_href,
-                ),
+                link_button("Cancel", cancel_href, variant="soft", color_scheme="gray", size="3"),
                 spacing="3",
             ),
             spacing="4",
@@ -497,9 +485,11 @@ def _contact_row(c: Any) -> rx.Component:
             rx.cond(
                 s.can_edit_contacts,
                 rx.hstack(
-                    rx.link(
-                        rx.button("Edit", size="1", variant="soft", tab_index=-1),
-                        href=base + c["id"],
+                    link_button(
+                        "Edit",
+                        base + c["id"],
+                        variant="soft",
+                        size="1",
                         aria_label="Edit " + c["name"],
                     ),
                     _remove_contact(c),
@@ -703,12 +693,7 @@ def _contact_form() -> rx.Component:
             ),
             rx.hstack(
                 rx.button("Save contact", type="submit", size="3", loading=s.saving),
-                rx.link(
-                    rx.button(
-                        "Cancel", variant="soft", color_scheme="gray", size="3", tab_index=-1
-                    ),
-                    href=back,
-                ),
+                link_button("Cancel", back, variant="soft", color_scheme="gray", size="3"),
                 spacing="3",
             ),
             spacing="4",

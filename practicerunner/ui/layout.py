@@ -83,6 +83,12 @@ def sidebar() -> rx.Component:
     )
 
 
+SIGN_OUT_SCRIPT = (
+    "fetch('/auth/sign-out', {method: 'POST', credentials: 'same-origin', redirect: 'manual'})"
+    ".finally(() => window.location.assign('/sign-in?reason=signed_out'))"
+)
+
+
 def user_menu() -> rx.Component:
     return rx.hstack(
         rx.avatar(
@@ -93,11 +99,14 @@ def user_menu() -> rx.Component:
             rx.text(SessionState.user_roles_label, size="1", color_scheme="gray"),
             spacing="0",
         ),
-        # A plain form POST: the HttpOnly session cookie can only be cleared by the server.
-        rx.el.form(
-            rx.button("Sign out", type="submit", variant="soft", color_scheme="gray", size="2"),
-            action="/auth/sign-out",
-            method="post",
+        # The HttpOnly session cookie can only be cleared by the server: POST, then leave.
+        rx.button(
+            "Sign out",
+            type="button",
+            variant="soft",
+            color_scheme="gray",
+            size="2",
+            on_click=rx.call_script(SIGN_OUT_SCRIPT),
         ),
         spacing="3",
         align="center",

@@ -54,6 +54,7 @@ def test_staff_create_a_client_and_fix_bad_input_beside_the_fields(page, e2e_eng
     screenshot(page, "22-client")
     # The client can be found again by phone digits.
     page.goto("/clients")
+    expect(page.locator("#page-of")).to_contain_text("Page 1 of")
     page.get_by_label("Search").fill("5035550188")
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_role("link", name=f"Jordan {last}")).to_be_visible()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from playwright.sync_api import expect
@@ -113,7 +114,8 @@ def test_a_couple_case_paid_in_full_by_a_third_party(page, e2e_engine):
     expect(page.locator("#payer-total")).to_contain_text("100")
     screenshot(page, "30-case-new")
     page.get_by_role("button", name="Save case").click()
-    expect(page.get_by_role("heading", name="Who pays")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/cases/\d+/?$"))
+    expect(page.get_by_role("heading", name=f"Stone{tag} & Moss{tag} (couple)")).to_be_visible()
     pays = page.get_by_role("region", name="Who pays")
     expect(pays).to_contain_text(f"Morgan Stone{tag}")
     expect(pays).to_contain_text("100%")

@@ -17,6 +17,10 @@ config = rx.Config(
     # The Reflex state manager lives in Redis when REDIS_URL is set (several app workers).
     redis_url=_settings.redis_url,
     state_manager_mode="redis" if _settings.redis_url else "memory",
-    plugins=[rx.plugins.RadixThemesPlugin()],
+    plugins=[
+        rx.plugins.RadixThemesPlugin(
+            theme=rx.theme(accent_color="teal", gray_color="slate", radius="medium")
+        )
+    ],
     disable_plugins=[SitemapPlugin],
 )

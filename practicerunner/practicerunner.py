@@ -19,7 +19,6 @@ async def healthz(_request):  # type: ignore[no-untyped-def]
 api = Starlette(routes=[*auth_api.ROUTES, Route("/healthz", healthz)])
 
 app = rx.App(
-    theme=rx.theme(accent_color="teal", gray_color="slate", radius="medium", scaling="100%"),
     stylesheets=["/styles.css"],
     api_transformer=api,
 )

@@ -108,6 +108,9 @@ def load_settings() -> Settings:
     public_url = (_env("PR_PUBLIC_URL") or f"http://localhost:{port}").rstrip("/")
     origins_raw = _env("PR_ALLOWED_ORIGINS") or public_url
     origins = tuple(o.strip().rstrip("/") for o in origins_raw.split(",") if o.strip())
+    if not _env("PR_ALLOWED_ORIGINS") and urlparse(public_url).hostname == "localhost":
+        # On one's own machine the browser may say 127.0.0.1 as well as localhost.
+        origins += (public_url.replace("//localhost", "//127.0.0.1", 1),)
     return Settings(
         environment=environment,
         database_url=database_url,

@@ -43,3 +43,12 @@ def test_cookies_are_secure_everywhere_but_plain_http_localhost(monkeypatch) -> 
     assert load_settings().cookie_secure is True
     monkeypatch.setenv("PR_PUBLIC_URL", "http://10.1.2.3:3000")
     assert load_settings().cookie_secure is True
+
+
+def test_only_the_public_origin_may_open_the_websocket(monkeypatch) -> None:
+    monkeypatch.setenv("PR_PUBLIC_URL", "https://willow.example.com")
+    assert load_settings().allowed_origins == ("https://willow.example.com",)
+    monkeypatch.setenv("PR_PUBLIC_URL", "http://localhost:3000")
+    assert load_settings().allowed_origins == ("http://localhost:3000", "http://127.0.0.1:3000")
+    monkeypatch.setenv("PR_ALLOWED_ORIGINS", "https://a.example, https://b.example/")
+    assert load_settings().allowed_origins == ("https://a.example", "https://b.example")

@@ -66,6 +66,11 @@ def cmd_audit_verify(_args: argparse.Namespace) -> int:
 
 
 DEMO_PASSWORD = "demo-practice-2026"
+OFFLINE_ENV = {
+    "REFLEX_TELEMETRY_ENABLED": "false",
+    "REFLEX_CHECK_LATEST_VERSION": "false",
+    "REFLEX_USE_NPM": "1",
+}
 
 
 def cmd_run(_args: argparse.Namespace) -> int:
@@ -81,6 +86,9 @@ def cmd_run(_args: argparse.Namespace) -> int:
             print(f"  {role:<28} {email}")
         print()
     os.chdir(PROJECT_ROOT)
+    # Offline-safe whatever started us: no telemetry, no version checks, npm not bun.
+    for name, value in OFFLINE_ENV.items():
+        os.environ.setdefault(name, value)
     reflex = Path(sys.executable).parent / "reflex"
     port = str(settings.port)
     os.execv(

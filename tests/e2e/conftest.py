@@ -69,7 +69,11 @@ def _server_env() -> dict[str, str]:
             "NPM_CONFIG_REGISTRY": env.get("NPM_CONFIG_REGISTRY", "https://registry.npmjs.org/"),
         }
     )
+    # With PR_TEST_REDIS_URL (set by .ci/run), Reflex keeps per-tab state in Redis,
+    # exactly as several production app workers would.
     env.pop("REDIS_URL", None)
+    if os.environ.get("PR_TEST_REDIS_URL"):
+        env["REDIS_URL"] = os.environ["PR_TEST_REDIS_URL"]
     return env
 
 

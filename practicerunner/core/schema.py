@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from alembic import command
 from practicerunner.core import audit
 from practicerunner.core.models import metadata
 from practicerunner.core.settings import PROJECT_ROOT

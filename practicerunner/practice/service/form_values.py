@@ -1,0 +1,22 @@
+"""Reading values out of a submitted form (uncontrolled inputs post strings or nothing)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+
+def text(form: Mapping[str, Any], name: str) -> str:
+    """The field's value as a string; missing is empty."""
+    value = form.get(name, "")
+    return "" if value is None else str(value)
+
+
+def checked(form: Mapping[str, Any], name: str) -> bool:
+    """Whether a checkbox was ticked."""
+    return form.get(name) not in (None, "", False, "false", "off")
+
+
+def ids(values: Any) -> tuple[str, ...]:
+    """The non-blank ids among VALUES, as strings."""
+    return tuple(str(x) for x in values if str(x).strip())

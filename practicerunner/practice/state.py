@@ -8,14 +8,18 @@ with the saved, normalised values after a successful save.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import reflex as rx
 
 from practicerunner.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from practicerunner.core.permissions import Actor
 from practicerunner.practice import service as ps
 from practicerunner.ui.routes import STAFF
 from practicerunner.ui.session import SessionState
+
+T = TypeVar("T")
 
 
 def _s(value: Any) -> str:
@@ -71,166 +75,154 @@ class PracticeProfileState(SessionState):
         return rx.toast.success("Practice details saved.")
 
 
-class LocationsState(SessionState):
+@dataclasses.dataclass(frozen=True)
+class TablePage:
+    """What a table-and-dialog page lists, saves and says."""
+
+    list_rows: Callable[..., list[Any]]  # (session, actor)
+    create: Callable[..., Any]  # (session, actor, data)
+    update: Callable[..., Any]  # (session, actor, id, data)
+    set_active: Callable[..., Any]  # (session, actor, id, active) -> a view with .name
+    from_form: Callable[[dict[str, Any]], Any]
+    new_values: dict[str, str]  # the add dialog's defaults
+    noun: str  # "Location" -> "Location saved." / "Location added."
+    reactivated: str  # "{name} is active again."
+    deactivated: str  # "{name} was deactivated."
+
+
+class TableDialogState(rx.State, mixin=True):
+    """A table of rows and a dialog to add or edit one: locations, services.
+
+    A mixin, not a parent state: Reflex runs an inherited event handler on the parent
+    state's instance, where the subclass's `_page` would not be found.
+    """
+
+    loaded: bool = False
+    denied: bool = False
+    rows: list[dict[str, str]] = []
+    errors: dict[str, str] = {}
+    dialog_open: bool = False
+    editing: str = ""  # a row id, or "" when adding
+    values: dict[str, str] = {}
+    rev: int = 0
+
+    if TYPE_CHECKING:  # supplied by SessionState, which every concrete page state inherits
+
+        async def actor(self, *, touch: bool = True) -> Actor | None: ...
+        def to_sign_in(self) -> Any: ...
+        async def call(self, fn: Callable[..., T], actor: Actor, *args: Any) -> T: ...
+
+    def _page(self) -> TablePage:
+        raise NotImplementedError
+
+    async def _reload(self, actor: Any) -> None:
+        self.rows = [as_strings(x) for x in await self.call(self._page().list_rows, actor)]
+
+    @rx.event
+    async def load(self):
+        self.dialog_open = False
+        actor = await self.actor()
+        if actor is None:
+            return self.to_sign_in()
+        try:
+            await self._reload(actor)
+            self.denied = False
+        except PermissionDenied:
+            self.denied = True
+        self.loaded = True
+
+    @rx.event
+    def open_new(self):
+        self.editing, self.errors, self.rev = "", {}, self.rev + 1
+        self.values = dict(self._page().new_values)
+        self.dialog_open = True
+
+    @rx.event
+    def open_edit(self, row_id: str):
+        row = next((r for r in self.rows if r["id"] == row_id), None)
+        if row is None:
+            return
+        self.editing, self.errors, self.rev = row_id, {}, self.rev + 1
+        self.values = dict(row)
+        self.dialog_open = True
+
+    @rx.event
+    def set_dialog_open(self, is_open: bool):
+        self.dialog_open = is_open
+
+    @rx.event
+    async def save(self, form: dict[str, Any]):
+        actor = await self.actor()
+        if actor is None:
+            return self.to_sign_in()
+        page = self._page()
+        data = page.from_form(form)
+        try:
+            if self.editing:
+                await self.call(page.update, actor, int(self.editing), data)
+            else:
+                await self.call(page.create, actor, data)
+        except ValidationFailed as exc:
+            self.errors = exc.errors
+            return None
+        except DomainError as exc:
+            return rx.toast.error(exc.message)
+        self.errors, self.dialog_open = {}, False
+        await self._reload(actor)
+        return rx.toast.success(f"{page.noun} saved." if self.editing else f"{page.noun} added.")
+
+    @rx.event
+    async def set_active(self, row_id: str, active: bool):
+        actor = await self.actor()
+        if actor is None:
+            return self.to_sign_in()
+        page = self._page()
+        try:
+            view = await self.call(page.set_active, actor, int(row_id), active)
+        except DomainError as exc:
+            return rx.toast.error(exc.message)
+        await self._reload(actor)
+        verb = page.reactivated if active else page.deactivated
+        return rx.toast.success(f"{view.name} {verb}.")
+
+
+_LOCATIONS = TablePage(
+    list_rows=ps.list_locations,
+    create=ps.create_location,
+    update=ps.update_location,
+    set_active=ps.set_location_active,
+    from_form=ps.LocationInput.from_form,
+    new_values={"kind": "office", "place_of_service": "11"},
+    noun="Location",
+    reactivated="is active again",
+    deactivated="was deactivated",
+)
+
+_SERVICES = TablePage(
+    list_rows=ps.list_services,
+    create=ps.create_service,
+    update=ps.update_service,
+    set_active=ps.set_service_active,
+    from_form=ps.ServiceInput.from_form,
+    new_values={"kind": "therapy", "duration_minutes": "53"},
+    noun="Service",
+    reactivated="is offered again",
+    deactivated="was retired",
+)
+
+
+class LocationsState(TableDialogState, SessionState):
     """The list of locations and the add/edit dialog."""
 
-    loaded: bool = False
-    denied: bool = False
-    rows: list[dict[str, str]] = []
-    errors: dict[str, str] = {}
-    dialog_open: bool = False
-    editing: str = ""  # a location id, or "" when adding
-    values: dict[str, str] = {}
-    rev: int = 0
-
-    async def _reload(self, actor: Any) -> None:
-        self.rows = [as_strings(x) for x in await self.call(ps.list_locations, actor)]
-
-    @rx.event
-    async def load(self):
-        self.dialog_open = False
-        actor = await self.actor()
-        if actor is None:
-            return self.to_sign_in()
-        try:
-            await self._reload(actor)
-            self.denied = False
-        except PermissionDenied:
-            self.denied = True
-        self.loaded = True
-
-    @rx.event
-    def open_new(self):
-        self.editing, self.errors, self.rev = "", {}, self.rev + 1
-        self.values = {"kind": "office", "place_of_service": "11"}
-        self.dialog_open = True
-
-    @rx.event
-    def open_edit(self, location_id: str):
-        row = next((r for r in self.rows if r["id"] == location_id), None)
-        if row is None:
-            return
-        self.editing, self.errors, self.rev = location_id, {}, self.rev + 1
-        self.values = dict(row)
-        self.dialog_open = True
-
-    @rx.event
-    def set_dialog_open(self, is_open: bool):
-        self.dialog_open = is_open
-
-    @rx.event
-    async def save(self, form: dict[str, Any]):
-        actor = await self.actor()
-        if actor is None:
-            return self.to_sign_in()
-        data = ps.LocationInput.from_form(form)
-        try:
-            if self.editing:
-                await self.call(ps.update_location, actor, int(self.editing), data)
-            else:
-                await self.call(ps.create_location, actor, data)
-        except ValidationFailed as exc:
-            self.errors = exc.errors
-            return None
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
-        self.errors, self.dialog_open = {}, False
-        await self._reload(actor)
-        return rx.toast.success("Location saved." if self.editing else "Location added.")
-
-    @rx.event
-    async def set_active(self, location_id: str, active: bool):
-        actor = await self.actor()
-        if actor is None:
-            return self.to_sign_in()
-        try:
-            view = await self.call(ps.set_location_active, actor, int(location_id), active)
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
-        await self._reload(actor)
-        verb = "is active again" if active else "was deactivated"
-        return rx.toast.success(f"{view.name} {verb}.")
+    def _page(self) -> TablePage:
+        return _LOCATIONS
 
 
-class ServicesState(SessionState):
+class ServicesState(TableDialogState, SessionState):
     """The list of services and fees and the add/edit dialog."""
 
-    loaded: bool = False
-    denied: bool = False
-    rows: list[dict[str, str]] = []
-    errors: dict[str, str] = {}
-    dialog_open: bool = False
-    editing: str = ""
-    values: dict[str, str] = {}
-    rev: int = 0
-
-    async def _reload(self, actor: Any) -> None:
-        self.rows = [as_strings(x) for x in await self.call(ps.list_services, actor)]
-
-    @rx.event
-    async def load(self):
-        self.dialog_open = False
-        actor = await self.actor()
-        if actor is None:
-            return self.to_sign_in()
-        try:
-            await self._reload(actor)
-            self.denied = False
-        except PermissionDenied:
-            self.denied = True
-        self.loaded = True
-
-    @rx.event
-    def open_new(self):
-        self.editing, self.errors, self.rev = "", {}, self.rev + 1
-        self.values = {"kind": "therapy", "duration_minutes": "53"}
-        self.dialog_open = True
-
-    @rx.event
-    def open_edit(self, service_id: str):
-        row = next((r for r in self.rows if r["id"] == service_id), None)
-        if row is None:
-            return
-        self.editing, self.errors, self.rev = service_id, {}, self.rev + 1
-        self.values = dict(row)
-        self.dialog_open = True
-
-    @rx.event
-    def set_dialog_open(self, is_open: bool):
-        self.dialog_open = is_open
-
-    @rx.event
-    async def save(self, form: dict[str, Any]):
-        actor = await self.actor()
-        if actor is None:
-            return self.to_sign_in()
-        data = ps.ServiceInput.from_form(form)
-        try:
-            if self.editing:
-                await self.call(ps.update_service, actor, int(self.editing), data)
-            else:
-                await self.call(ps.create_service, actor, data)
-        except ValidationFailed as exc:
-            self.errors = exc.errors
-            return None
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
-        self.errors, self.dialog_open = {}, False
-        await self._reload(actor)
-        return rx.toast.success("Service saved." if self.editing else "Service added.")
-
-    @rx.event
-    async def set_active(self, service_id: str, active: bool):
-        actor = await self.actor()
-        if actor is None:
-            return self.to_sign_in()
-        try:
-            view = await self.call(ps.set_service_active, actor, int(service_id), active)
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
-        await self._reload(actor)
-        verb = "is offered again" if active else "was retired"
-        return rx.toast.success(f"{view.name} {verb}.")
+    def _page(self) -> TablePage:
+        return _SERVICES
 
 
 class StaffListState(SessionState):

@@ -9,6 +9,7 @@ from practicerunner.practice.pages.widgets import (
     VISUALLY_HIDDEN,
     gate,
     grid,
+    row_actions,
     save_row,
     status_badge,
 )
@@ -21,45 +22,13 @@ from practicerunner.ui.routes import SETTINGS_LOCATIONS
 
 
 def _row(row: rx.Var) -> rx.Component:
-    active = row["is_active"] == "yes"
     return rx.table.row(
         rx.table.row_header_cell(rx.text(row["name"], weight="medium")),
         rx.table.cell(row["kind_label"]),
         rx.table.cell(row["place_of_service_label"]),
         rx.table.cell(row["address"]),
         rx.table.cell(status_badge(row["is_active"])),
-        rx.table.cell(
-            rx.hstack(
-                rx.button(
-                    "Edit",
-                    variant="soft",
-                    size="1",
-                    on_click=S.open_edit(row["id"]),
-                    aria_label="Edit " + row["name"],
-                ),
-                rx.cond(
-                    active,
-                    rx.button(
-                        "Deactivate",
-                        variant="ghost",
-                        color_scheme="gray",
-                        size="1",
-                        on_click=S.set_active(row["id"], False),
-                        aria_label="Deactivate " + row["name"],
-                    ),
-                    rx.button(
-                        "Reactivate",
-                        variant="ghost",
-                        size="1",
-                        on_click=S.set_active(row["id"], True),
-                        aria_label="Reactivate " + row["name"],
-                    ),
-                ),
-                spacing="3",
-                justify="end",
-                align="center",
-            ),
-        ),
+        rx.table.cell(row_actions(S, row, deactivate="Deactivate", reactivate="Reactivate")),
         align="center",
     )
 

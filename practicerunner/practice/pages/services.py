@@ -8,6 +8,7 @@ from practicerunner.practice.pages.widgets import (
     VISUALLY_HIDDEN,
     gate,
     grid,
+    row_actions,
     save_row,
     status_badge,
 )
@@ -20,7 +21,6 @@ from practicerunner.ui.routes import SETTINGS_SERVICES
 
 
 def _row(row: rx.Var) -> rx.Component:
-    active = row["is_active"] == "yes"
     return rx.table.row(
         rx.table.row_header_cell(rx.text(row["name"], weight="medium")),
         rx.table.cell(row["kind_label"]),
@@ -29,36 +29,13 @@ def _row(row: rx.Var) -> rx.Component:
         rx.table.cell(rx.cond(row["cpt_code"] != "", row["cpt_code"], "—")),
         rx.table.cell(status_badge(row["is_active"])),
         rx.table.cell(
-            rx.hstack(
-                rx.button(
-                    "Edit",
-                    variant="soft",
-                    size="1",
-                    on_click=S.open_edit(row["id"]),
-                    aria_label="Edit " + row["name"],
-                ),
-                rx.cond(
-                    active,
-                    rx.button(
-                        "Retire",
-                        variant="ghost",
-                        color_scheme="gray",
-                        size="1",
-                        on_click=S.set_active(row["id"], False),
-                        aria_label="Retire " + row["name"],
-                    ),
-                    rx.button(
-                        "Offer again",
-                        variant="ghost",
-                        size="1",
-                        on_click=S.set_active(row["id"], True),
-                        aria_label="Offer " + row["name"] + " again",
-                    ),
-                ),
-                spacing="3",
-                justify="end",
-                align="center",
-            ),
+            row_actions(
+                S,
+                row,
+                deactivate="Retire",
+                reactivate="Offer again",
+                reactivate_aria=("Offer ", " again"),
+            )
         ),
         align="center",
     )

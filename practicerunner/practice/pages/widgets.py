@@ -37,6 +37,53 @@ def status_badge(active: Any) -> rx.Component:
     )
 
 
+def row_actions(
+    state: Any,
+    row: Any,
+    *,
+    deactivate: str,
+    reactivate: str,
+    reactivate_aria: tuple[str, str] | None = None,
+) -> rx.Component:
+    """A table row's buttons: Edit, and DEACTIVATE or REACTIVATE by its status.
+
+    Screen readers hear the row's name: "Edit Main office", "Deactivate Main office";
+    REACTIVATE_ARIA is the (before, after) around the name when the label alone reads badly.
+    """
+    before, after = reactivate_aria or (reactivate + " ", "")
+    reactivate_label = before + row["name"] + after if after else before + row["name"]
+    return rx.hstack(
+        rx.button(
+            "Edit",
+            variant="soft",
+            size="1",
+            on_click=state.open_edit(row["id"]),
+            aria_label="Edit " + row["name"],
+        ),
+        rx.cond(
+            row["is_active"] == "yes",
+            rx.button(
+                deactivate,
+                variant="ghost",
+                color_scheme="gray",
+                size="1",
+                on_click=state.set_active(row["id"], False),
+                aria_label=deactivate + " " + row["name"],
+            ),
+            rx.button(
+                reactivate,
+                variant="ghost",
+                size="1",
+                on_click=state.set_active(row["id"], True),
+                aria_label=reactivate_label,
+            ),
+        ),
+        spacing="3",
+        justify="end",
+        align="center",
+    )
+
+
 def save_row(label: str, *extra: rx.Component) -> rx.Component:
     """The form's buttons, primary action last (right-aligned)."""
     return rx.hstack(*extra, rx.button(label, type="submit", size="2"), justify="end", width="100%")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Self
 
 
 def text(form: Mapping[str, Any], name: str) -> str:
@@ -20,3 +20,13 @@ def checked(form: Mapping[str, Any], name: str) -> bool:
 def ids(values: Any) -> tuple[str, ...]:
     """The non-blank ids among VALUES, as strings."""
     return tuple(str(x) for x in values if str(x).strip())
+
+
+class TextForm:
+    """Base of a frozen dataclass whose fields are all text inputs of the same names."""
+
+    @classmethod
+    def from_form(cls, form: Mapping[str, Any]) -> Self:
+        """The input as the form posted it (missing fields are empty)."""
+        names = cls.__dataclass_fields__  # type: ignore[attr-defined]
+        return cls(**{f: text(form, f) for f in names})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +11,7 @@ from practicerunner.core import validation as v
 from practicerunner.core.permissions import Actor, Perm
 from practicerunner.practice.models import Location, LocationKind
 from practicerunner.practice.service.address import validate_address
-from practicerunner.practice.service.form_values import text
+from practicerunner.practice.service.form_values import TextForm
 from practicerunner.practice.service.named_records import (
     create_row,
     get_row,
@@ -42,7 +41,7 @@ _DUPLICATE_NAME = "Another location already has this name."
 
 
 @dataclass(frozen=True)
-class LocationInput:
+class LocationInput(TextForm):
     """The location form (address fields apply to offices)."""
 
     name: str = ""
@@ -53,10 +52,6 @@ class LocationInput:
     city: str = ""
     state: str = ""
     postal_code: str = ""
-
-    @classmethod
-    def from_form(cls, form: Mapping[str, Any]) -> LocationInput:
-        return cls(**{f: text(form, f) for f in cls.__dataclass_fields__})
 
 
 @dataclass(frozen=True)

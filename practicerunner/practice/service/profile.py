@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -14,7 +12,7 @@ from practicerunner.core.errors import NotFound
 from practicerunner.core.permissions import Actor, Perm
 from practicerunner.practice.models import Practice
 from practicerunner.practice.service.address import validate_address
-from practicerunner.practice.service.form_values import text
+from practicerunner.practice.service.form_values import TextForm
 from practicerunner.practice.service.saving import assign
 
 # The US timezones a practice can run in, with the names people know them by.
@@ -33,7 +31,7 @@ US_TIMEZONES: list[tuple[str, str]] = [
 
 
 @dataclass(frozen=True)
-class PracticeInput:
+class PracticeInput(TextForm):
     """The practice profile form."""
 
     name: str = ""
@@ -47,10 +45,6 @@ class PracticeInput:
     postal_code: str = ""
     npi: str = ""
     tax_id: str = ""
-
-    @classmethod
-    def from_form(cls, form: Mapping[str, Any]) -> PracticeInput:
-        return cls(**{f: text(form, f) for f in cls.__dataclass_fields__})
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +11,7 @@ from practicerunner.core import validation as v
 from practicerunner.core.money import cents_to_input, format_cents
 from practicerunner.core.permissions import Actor, Perm
 from practicerunner.practice.models import Service, ServiceKind
-from practicerunner.practice.service.form_values import text
+from practicerunner.practice.service.form_values import TextForm
 from practicerunner.practice.service.named_records import (
     create_row,
     get_row,
@@ -31,7 +30,7 @@ _DUPLICATE_NAME = "Another service already has this name."
 
 
 @dataclass(frozen=True)
-class ServiceInput:
+class ServiceInput(TextForm):
     """The service form; FEE is dollars as typed ("150", "150.00")."""
 
     name: str = ""
@@ -39,10 +38,6 @@ class ServiceInput:
     duration_minutes: str = ""
     fee: str = ""
     cpt_code: str = ""
-
-    @classmethod
-    def from_form(cls, form: Mapping[str, Any]) -> ServiceInput:
-        return cls(**{f: text(form, f) for f in cls.__dataclass_fields__})
 
 
 @dataclass(frozen=True)

@@ -7,15 +7,15 @@ import reflex as rx
 from practicerunner.practice.pages.widgets import (
     HIDE_ADDRESS_FOR_TELEHEALTH,
     VISUALLY_HIDDEN,
+    edit_dialog,
     gate,
     grid,
     row_actions,
-    save_row,
     status_badge,
 )
 from practicerunner.practice.service import LOCATION_KINDS, PLACES_OF_SERVICE
 from practicerunner.practice.state import LocationsState as S
-from practicerunner.ui.components import form_error_banner, page_header, select_field
+from practicerunner.ui.components import page_header, select_field
 from practicerunner.ui.components import text_field as field
 from practicerunner.ui.layout import app_page
 from practicerunner.ui.routes import SETTINGS_LOCATIONS
@@ -52,81 +52,50 @@ def _table() -> rx.Component:
 
 def _dialog() -> rx.Component:
     e, val = S.errors, S.values
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(rx.cond(S.editing == "", "Add location", "Edit location")),
-            rx.dialog.description(
-                "Offices need a street address for claims; telehealth needs none.",
-                size="2",
-                color_scheme="gray",
-                margin_bottom="16px",
+    return edit_dialog(
+        S,
+        field("Name", "name", e, default_value=val["name"], required=True),
+        grid(
+            select_field(
+                "Kind",
+                "kind",
+                LOCATION_KINDS,
+                e,
+                default_value=val["kind"],
+                required=True,
             ),
-            rx.form(
-                rx.vstack(
-                    form_error_banner(e),
-                    field("Name", "name", e, default_value=val["name"], required=True),
-                    grid(
-                        select_field(
-                            "Kind",
-                            "kind",
-                            LOCATION_KINDS,
-                            e,
-                            default_value=val["kind"],
-                            required=True,
-                        ),
-                        select_field(
-                            "Place of service",
-                            "place_of_service",
-                            PLACES_OF_SERVICE,
-                            e,
-                            default_value=val["place_of_service"],
-                            required=True,
-                            hint="Telehealth: 02 or 10. Office: 11.",
-                        ),
-                    ),
-                    rx.vstack(
-                        field(
-                            "Street address",
-                            "address_line1",
-                            e,
-                            default_value=val["address_line1"],
-                        ),
-                        field(
-                            "Address line 2", "address_line2", e, default_value=val["address_line2"]
-                        ),
-                        grid(
-                            field("City", "city", e, default_value=val["city"]),
-                            grid(
-                                field(
-                                    "State", "state", e, default_value=val["state"], max_length=2
-                                ),
-                                field(
-                                    "ZIP code", "postal_code", e, default_value=val["postal_code"]
-                                ),
-                            ),
-                        ),
-                        class_name="pr-office-only",
-                        spacing="4",
-                        width="100%",
-                    ),
-                    save_row(
-                        "Save location",
-                        rx.dialog.close(
-                            rx.button("Cancel", type="button", variant="soft", color_scheme="gray")
-                        ),
-                    ),
-                    spacing="4",
-                    width="100%",
-                ),
-                on_submit=S.save,
-                key=f"location-{S.rev}",
-                style=HIDE_ADDRESS_FOR_TELEHEALTH,
-                width="100%",
+            select_field(
+                "Place of service",
+                "place_of_service",
+                PLACES_OF_SERVICE,
+                e,
+                default_value=val["place_of_service"],
+                required=True,
+                hint="Telehealth: 02 or 10. Office: 11.",
             ),
-            max_width="560px",
         ),
-        open=S.dialog_open,
-        on_open_change=S.set_dialog_open,
+        rx.vstack(
+            field(
+                "Street address",
+                "address_line1",
+                e,
+                default_value=val["address_line1"],
+            ),
+            field("Address line 2", "address_line2", e, default_value=val["address_line2"]),
+            grid(
+                field("City", "city", e, default_value=val["city"]),
+                grid(
+                    field("State", "state", e, default_value=val["state"], max_length=2),
+                    field("ZIP code", "postal_code", e, default_value=val["postal_code"]),
+                ),
+            ),
+            class_name="pr-office-only",
+            spacing="4",
+            width="100%",
+        ),
+        noun="location",
+        description="Offices need a street address for claims; telehealth needs none.",
+        form_style=HIDE_ADDRESS_FOR_TELEHEALTH,
     )
 
 

@@ -6,15 +6,15 @@ import reflex as rx
 
 from practicerunner.practice.pages.widgets import (
     VISUALLY_HIDDEN,
+    edit_dialog,
     gate,
     grid,
     row_actions,
-    save_row,
     status_badge,
 )
 from practicerunner.practice.service import SERVICE_KINDS
 from practicerunner.practice.state import ServicesState as S
-from practicerunner.ui.components import form_error_banner, page_header, select_field
+from practicerunner.ui.components import page_header, select_field
 from practicerunner.ui.components import text_field as field
 from practicerunner.ui.layout import app_page
 from practicerunner.ui.routes import SETTINGS_SERVICES
@@ -62,85 +62,60 @@ def _table() -> rx.Component:
 
 def _dialog() -> rx.Component:
     e, val = S.errors, S.values
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(rx.cond(S.editing == "", "Add service", "Edit service")),
-            rx.dialog.description(
-                "A new fee applies to sessions booked from now on.",
-                size="2",
-                color_scheme="gray",
-                margin_bottom="16px",
-            ),
-            rx.form(
-                rx.vstack(
-                    form_error_banner(e),
-                    field(
-                        "Name",
-                        "name",
-                        e,
-                        default_value=val["name"],
-                        required=True,
-                        placeholder="Individual therapy, 53 min",
-                    ),
-                    grid(
-                        select_field(
-                            "Kind",
-                            "kind",
-                            SERVICE_KINDS,
-                            e,
-                            default_value=val["kind"],
-                            required=True,
-                        ),
-                        field(
-                            "Duration (minutes)",
-                            "duration_minutes",
-                            e,
-                            default_value=val["duration_minutes"],
-                            type="number",
-                            min=5,
-                            max=480,
-                            required=True,
-                        ),
-                        field(
-                            "Fee (dollars)",
-                            "fee",
-                            e,
-                            default_value=val["fee"],
-                            required=True,
-                            input_mode="decimal",
-                            placeholder="160.00",
-                            pattern=r"\$?\s*[0-9][0-9,]*(\.[0-9]{1,2})?",
-                            title="Dollars and cents, like 160.00",
-                        ),
-                        field(
-                            "CPT code",
-                            "cpt_code",
-                            e,
-                            default_value=val["cpt_code"],
-                            placeholder="90837",
-                            max_length=5,
-                            pattern="[0-9]{4}[0-9FTUftu]",
-                            title="Five characters, like 90837",
-                            hint="Required for therapy; leave empty for a consultation.",
-                        ),
-                    ),
-                    save_row(
-                        "Save service",
-                        rx.dialog.close(
-                            rx.button("Cancel", type="button", variant="soft", color_scheme="gray")
-                        ),
-                    ),
-                    spacing="4",
-                    width="100%",
-                ),
-                on_submit=S.save,
-                key=f"service-{S.rev}",
-                width="100%",
-            ),
-            max_width="560px",
+    return edit_dialog(
+        S,
+        field(
+            "Name",
+            "name",
+            e,
+            default_value=val["name"],
+            required=True,
+            placeholder="Individual therapy, 53 min",
         ),
-        open=S.dialog_open,
-        on_open_change=S.set_dialog_open,
+        grid(
+            select_field(
+                "Kind",
+                "kind",
+                SERVICE_KINDS,
+                e,
+                default_value=val["kind"],
+                required=True,
+            ),
+            field(
+                "Duration (minutes)",
+                "duration_minutes",
+                e,
+                default_value=val["duration_minutes"],
+                type="number",
+                min=5,
+                max=480,
+                required=True,
+            ),
+            field(
+                "Fee (dollars)",
+                "fee",
+                e,
+                default_value=val["fee"],
+                required=True,
+                input_mode="decimal",
+                placeholder="160.00",
+                pattern=r"\$?\s*[0-9][0-9,]*(\.[0-9]{1,2})?",
+                title="Dollars and cents, like 160.00",
+            ),
+            field(
+                "CPT code",
+                "cpt_code",
+                e,
+                default_value=val["cpt_code"],
+                placeholder="90837",
+                max_length=5,
+                pattern="[0-9]{4}[0-9FTUftu]",
+                title="Five characters, like 90837",
+                hint="Required for therapy; leave empty for a consultation.",
+            ),
+        ),
+        noun="service",
+        description="A new fee applies to sessions booked from now on.",
     )
 
 

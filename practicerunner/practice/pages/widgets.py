@@ -6,7 +6,7 @@ from typing import Any
 
 import reflex as rx
 
-from practicerunner.ui.components import loading, not_found_panel
+from practicerunner.ui.components import form_error_banner, loading, not_found_panel
 
 
 def gate(state: Any, *body: rx.Component) -> rx.Component:
@@ -87,6 +87,44 @@ def row_actions(
 def save_row(label: str, *extra: rx.Component) -> rx.Component:
     """The form's buttons, primary action last (right-aligned)."""
     return rx.hstack(*extra, rx.button(label, type="submit", size="2"), justify="end", width="100%")
+
+
+def edit_dialog(
+    state: Any,
+    *fields: rx.Component,
+    noun: str,
+    description: str,
+    form_style: dict[str, Any] | None = None,
+) -> rx.Component:
+    """A table page's add/edit dialog: FIELDS in a form that STATE saves ("Save NOUN")."""
+    form_props = {"style": form_style} if form_style else {}
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(rx.cond(state.editing == "", f"Add {noun}", f"Edit {noun}")),
+            rx.dialog.description(description, size="2", color_scheme="gray", margin_bottom="16px"),
+            rx.form(
+                rx.vstack(
+                    form_error_banner(state.errors),
+                    *fields,
+                    save_row(
+                        f"Save {noun}",
+                        rx.dialog.close(
+                            rx.button("Cancel", type="button", variant="soft", color_scheme="gray")
+                        ),
+                    ),
+                    spacing="4",
+                    width="100%",
+                ),
+                on_submit=state.save,
+                key=f"{noun}-{state.rev}",
+                **form_props,
+                width="100%",
+            ),
+            max_width="560px",
+        ),
+        open=state.dialog_open,
+        on_open_change=state.set_dialog_open,
+    )
 
 
 # Hide the address fields while the location kind select says telehealth (no round trip).

@@ -7,7 +7,11 @@ from typing import Any
 from sqlmodel import Session
 
 from practicerunner.clients.models import Client, ClientStatus
-from practicerunner.clients.service.duplicates import PossibleDuplicate, find_duplicates
+from practicerunner.clients.service.duplicates import (
+    DuplicateMatch,
+    PossibleDuplicate,
+    find_duplicates,
+)
 from practicerunner.clients.service.fields import (
     CLIENT_FIELDS,
     clean_address,
@@ -85,6 +89,21 @@ def _clean_client(
     return clean
 
 
+def _duplicates_of(
+    session: Session, actor: Actor, clean: dict[str, Any], exclude_id: int | None = None
+) -> list[DuplicateMatch]:
+    """Clients on file who may be the person in CLEAN (other than EXCLUDE_ID)."""
+    return find_duplicates(
+        session,
+        actor,
+        clean["legal_first_name"],
+        clean["legal_last_name"],
+        clean["date_of_birth"],
+        clean["email"],
+        exclude_id=exclude_id,
+    )
+
+
 def create_client(
     session: Session, actor: Actor, data: dict[str, Any], *, confirm_duplicate: bool = False
 ) -> Client:
@@ -92,14 +111,7 @@ def create_client(
     actor.require(Perm.CLIENT_CREATE)
     data = {"status": ClientStatus.ACTIVE.value, **data}
     clean = _clean_client(session, actor, data, None)
-    matches = find_duplicates(
-        session,
-        actor,
-        clean["legal_first_name"],
-        clean["legal_last_name"],
-        clean["date_of_birth"],
-        clean["email"],
-    )
+    matches = _duplicates_of(session, actor, clean)
     if matches and not confirm_duplicate:
         raise PossibleDuplicate(matches)
     now = clock.now()
@@ -141,15 +153,7 @@ def update_client(
     identity = {"legal_first_name", "legal_last_name", "date_of_birth", "email"}
     # Only a change to who this is can create a new duplicate; an address edit should not nag.
     if identity & set(changed) and not confirm_duplicate:
-        matches = find_duplicates(
-            session,
-            actor,
-            clean["legal_first_name"],
-            clean["legal_last_name"],
-            clean["date_of_birth"],
-            clean["email"],
-            exclude_id=client.id,
-        )
+        matches = _duplicates_of(session, actor, clean, exclude_id=client.id)
         if matches:
             raise PossibleDuplicate(matches)
     for name in changed:

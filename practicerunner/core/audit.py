@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Index, text
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from practicerunner.core import clock
 from practicerunner.core.db import UTCDateTime
@@ -135,7 +135,7 @@ def _iter_events(session: Session, up_to: int, batch: int = 5000) -> Iterator[Au
         rows = session.exec(
             select(AuditEvent)
             .where(AuditEvent.seq > last, AuditEvent.seq <= up_to)
-            .order_by(AuditEvent.seq)
+            .order_by(col(AuditEvent.seq))
             .limit(batch)
         ).all()
         if not rows:

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 import reflex as rx
+from reflex.event import EventSpec
 
 from practicerunner.auth import service as auth
 from practicerunner.core.db import session_scope
@@ -84,7 +85,7 @@ class SessionState(rx.State):
             if perm is None or actor.can(perm)
         ]
 
-    def to_sign_in(self) -> rx.event.EventSpec:
+    def to_sign_in(self) -> EventSpec:
         """Send the browser to the sign-in page, saying why and where to come back to."""
         reason = self._ended_reason or "required"
         back = quote(str(self.router.url.path) or "/", safe="/")

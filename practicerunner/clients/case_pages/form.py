@@ -2,7 +2,6 @@
 
 # Reflex state attributes are Vars at class level but typed as their Python values, and event
 # handlers are typed as namespaces: mypy cannot follow either, so those codes are off here.
-# mypy: disable-error-code="index, operator, arg-type, attr-defined"
 
 from __future__ import annotations
 

@@ -110,17 +110,22 @@ class ClientListState(SessionState):
         if actor is None:
             return self.to_sign_in()
         params = self.router.url.query_parameters
+        before = (self.query, self.status, self.clinician)
         self.query = str(params.get("q", ""))[:200]
         status = str(params.get("status", ""))
         self.status = status if status in {s.value for s in ClientStatus} else ""
         self.clinician = str(params.get("clinician", ""))
+        # Remount the search form only when the URL says something new: remounting clears
+        # whatever the person has started typing since the page appeared.
+        url_changed = before != (self.query, self.status, self.clinician)
         page = str(params.get("page", "1"))
         self.page = int(page) if page.isdigit() else 1
         choices = await self.call(service.clinician_filter_choices, actor)
         self.clinician_options = [[str(i), name] for i, name in choices]
         self.can_create = actor.can(Perm.CLIENT_CREATE)
         await self._fetch(actor)
-        self.rev += 1
+        if url_changed:
+            self.rev += 1
         self.loaded = True
 
     async def _refresh(self):

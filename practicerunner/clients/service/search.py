@@ -56,10 +56,7 @@ def search_clients(
         conditions.append(col(Client.status) == status)
     if clinician_id is not None:
         conditions.append(col(Client.clinician_id) == clinician_id)
-    total = session.exec(select(func.count()).select_from(Client).where(*conditions)).one()
-    pages = max(1, math.ceil(total / per_page))
-    page = max(1, min(page, pages))
-    rows = session.exec(
+    query_rows = (
         select(  # type: ignore[call-overload]  # sqlmodel types only 4 columns
             col(Client.id),
             Client.legal_first_name,
@@ -70,13 +67,25 @@ def search_clients(
             Client.phone,
             Client.status,
             Staff.full_name,
+            # The total rides along with the page: one scan of the scope filter, not two.
+            func.count().over().label("total"),
         )
         .outerjoin(Staff, col(Staff.id) == Client.clinician_id)
         .where(*conditions)
         .order_by(Client.last_name_key, Client.first_name_key, Client.id)
-        .offset((page - 1) * per_page)
         .limit(per_page)
-    ).all()
+    )
+    page = max(1, page)
+    rows = session.exec(query_rows.offset((page - 1) * per_page)).all()
+    if rows:
+        total = int(rows[0][-1])
+    else:
+        total = session.exec(select(func.count()).select_from(Client).where(*conditions)).one()
+    pages = max(1, math.ceil(total / per_page))
+    if not rows and page > pages:
+        # Past the end (say the list shrank since the link was made): show the last page.
+        page = pages
+        rows = session.exec(query_rows.offset((page - 1) * per_page)).all()
     return ClientPage(
         rows=[
             ClientRow(
@@ -91,7 +100,7 @@ def search_clients(
                 status_label=STATUS_LABELS.get(status_, status_),
                 clinician_name=clinician or "",
             )
-            for cid, first, last, preferred, dob, email, phone, status_, clinician in rows
+            for cid, first, last, preferred, dob, email, phone, status_, clinician, _total in rows
         ],
         total=total,
         page=page,

@@ -22,6 +22,8 @@ def test_it_signs_in_with_email_and_password(page):
     expect(
         page.get_by_role("navigation", name="Main").get_by_role("link", name="Audit log")
     ).to_be_visible()
+    expect(page.get_by_text("In the practice")).to_be_visible()
+    expect(page.get_by_text("active clients")).to_be_visible()
     screenshot(page, "02-home-owner")
     cookie = next(c for c in page.context.cookies() if c["name"] == "pr_session")
     assert cookie["httpOnly"] is True

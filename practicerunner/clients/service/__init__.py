@@ -30,6 +30,7 @@ from practicerunner.clients.service.pickers import (
 )
 from practicerunner.clients.service.profile import get_client_form, get_client_profile
 from practicerunner.clients.service.search import MAX_PER_PAGE, search_clients
+from practicerunner.clients.service.summary import Summary, home_summary
 from practicerunner.clients.service.views import (
     RELATIONSHIP_LABELS,
     STATUS_LABELS,
@@ -54,6 +55,7 @@ __all__ = [
     "ContactView",
     "DuplicateMatch",
     "PossibleDuplicate",
+    "Summary",
     "add_contact",
     "age_on",
     "can_assign_any_clinician",
@@ -65,6 +67,7 @@ __all__ = [
     "get_client_form",
     "get_client_profile",
     "get_contact_form",
+    "home_summary",
     "list_contacts_for_client",
     "long_date",
     "new_contact_form",

@@ -123,6 +123,24 @@ def _recent_failures(session: Session, staff: Staff, now: datetime) -> int:
     ).one()
 
 
+def _record_failure(
+    session: Session, email: str, staff: Staff | None, ip: str, reason: str
+) -> None:
+    """A refused attempt: counted for lockout and written to the audit log."""
+    _record_attempt(session, email, staff, False, ip)
+    known = staff is not None and staff.is_active
+    audit.record(
+        session,
+        None,
+        "auth.sign_in_failed",
+        actor_name=staff.full_name if known and staff else (email[:200] or "anonymous"),
+        ip=ip,
+        record_type="staff" if known else "",
+        record_id=staff.id if known and staff else None,
+        detail={"reason": reason},
+    )
+
+
 @dataclass(frozen=True)
 class Handoff:
     """A started session, waiting for the browser to collect its cookie."""
@@ -143,43 +161,15 @@ def start_sign_in(
     staff = session.exec(select(Staff).where(Staff.email == email_norm)).first()
     if staff is None or not staff.is_active:
         _password_matches(_DUMMY_HASH, password or "")
-        _record_attempt(session, email_norm, staff, False, ip)
-        audit.record(
-            session,
-            None,
-            "auth.sign_in_failed",
-            actor_name=email_norm[:200] or "anonymous",
-            ip=ip,
-            detail={"reason": "unknown or inactive account"},
-        )
+        _record_failure(session, email_norm, staff, ip, "unknown or inactive account")
         session.commit()
         raise SignInFailed()
     if staff.locked_until is not None and staff.locked_until > now:
-        _record_attempt(session, email_norm, staff, False, ip)
-        audit.record(
-            session,
-            None,
-            "auth.sign_in_failed",
-            actor_name=staff.full_name,
-            ip=ip,
-            record_type="staff",
-            record_id=staff.id,
-            detail={"reason": "locked"},
-        )
+        _record_failure(session, email_norm, staff, ip, "locked")
         session.commit()
         raise AccountLocked(staff.locked_until)
     if not _password_matches(staff.password_hash, password or ""):
-        _record_attempt(session, email_norm, staff, False, ip)
-        audit.record(
-            session,
-            None,
-            "auth.sign_in_failed",
-            actor_name=staff.full_name,
-            ip=ip,
-            record_type="staff",
-            record_id=staff.id,
-            detail={"reason": "wrong password"},
-        )
+        _record_failure(session, email_norm, staff, ip, "wrong password")
         session.flush()
         if _recent_failures(session, staff, now) >= LOCK_AFTER_FAILURES:
             staff.locked_until = now + LOCK_DURATION

@@ -1,0 +1,38 @@
+"""The app works from the keyboard alone."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+
+def test_sign_in_and_reach_a_client_with_the_keyboard_only(page):
+    page.goto("/sign-in")
+    # The email field has focus on arrival.
+    expect(page.get_by_label("Email")).to_be_focused()
+    page.keyboard.type("sam@willow.example")
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Password")).to_be_focused()
+    page.keyboard.type("demo-practice-2026")
+    page.keyboard.press("Enter")
+    page.locator("#signed-in-user").wait_for()
+    # The first Tab offers the skip link, which moves focus past the navigation.
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    expect(skip).to_be_focused()
+    page.keyboard.press("Tab")
+    # Then the navigation, in order: the logo link, Home, Clients.
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    clients_link = page.get_by_role("navigation", name="Main").get_by_role("link", name="Clients")
+    expect(clients_link).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Clients", exact=True)).to_be_visible()
+    # Search from the keyboard: the search box, type, Enter submits.
+    page.get_by_label("Search").focus()
+    page.keyboard.type("Washington")
+    page.keyboard.press("Enter")
+    first = page.locator("table").get_by_role("link").first
+    expect(first).to_contain_text("Washington")
+    first.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Details")).to_be_visible()

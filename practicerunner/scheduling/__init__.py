@@ -1,0 +1,1 @@
+"""Scheduling: availability, appointments, recurring series, conflicts, reminders."""

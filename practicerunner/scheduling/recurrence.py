@@ -180,7 +180,9 @@ class Recurrence:
         object.__setattr__(self, "overrides", normalized)
         for index, moved_to in normalized:
             self.original_start(index)  # raises when the index is not in the series
-            if moved_to is not None and (moved_to.tzinfo is not None or moved_to.second):
+            if moved_to is not None and (
+                moved_to.tzinfo is not None or moved_to.second or moved_to.microsecond
+            ):
                 raise RecurrenceError(
                     "invalid_start", "Move to a local time on a whole minute.", "start"
                 )

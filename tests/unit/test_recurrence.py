@@ -259,6 +259,20 @@ def test_changing_all_keeps_the_past_sessions() -> None:
     assert changed == new
 
 
+def test_changing_all_after_the_last_session_keeps_the_whole_series() -> None:
+    rule = Recurrence(Frequency.WEEKLY, datetime(2026, 3, 3, 17), NY, 50, count=2)
+    new = Recurrence(Frequency.WEEKLY, datetime(2026, 4, 1, 18), NY, 50)
+    assert change_from(rule, new, date(2026, 4, 1)) == (rule, new)
+
+
+def test_changing_all_keeps_a_past_cancellation() -> None:
+    rule = cancel_occurrence(Recurrence(Frequency.WEEKLY, datetime(2026, 3, 3, 17), NY, 50), 1)
+    new = Recurrence(Frequency.WEEKLY, datetime(2026, 3, 25, 18), NY, 50)
+    kept, _ = change_from(rule, new, date(2026, 3, 19))
+    assert kept is not None
+    assert local_starts(kept) == ["2026-03-03 17:00", "2026-03-17 17:00"]
+
+
 def test_changing_all_before_the_first_session_replaces_the_series() -> None:
     rule = Recurrence(Frequency.WEEKLY, datetime(2026, 3, 3, 17), NY, 50)
     new = Recurrence(Frequency.WEEKLY, datetime(2026, 3, 4, 18), NY, 50)
@@ -348,7 +362,7 @@ def test_property_count_series_have_count_sessions_increasing_without_overlap(
 
 
 @PROPERTY_SETTINGS
-@given(rules(finite=True), st.integers(1, 60))
+@given(rules(), st.integers(1, 60))
 def test_property_split_halves_equal_the_original(rule: Recurrence, k: int) -> None:
     total = len(_all(rule))
     if total < 2:

@@ -54,7 +54,7 @@ def test_the_owner_adds_a_staff_member_who_can_then_sign_in(page, browser, app_s
     page.get_by_label("Clinician", exact=True).check()
     screenshot(page, "12-staff-new")
     page.get_by_role("button", name="Add staff member").click()
-    expect(page.get_by_text("Dana Diaz")).to_be_visible()
+    expect(page.get_by_role("link", name="Dana Diaz")).to_be_visible()
     # The new clinician signs in from another browser.
     context = browser.new_context(base_url=app_server)
     try:

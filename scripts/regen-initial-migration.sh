@@ -12,13 +12,16 @@ p = sys.argv[1]
 s = open(p).read()
 s = s.replace("import sqlmodel\n", "import sqlmodel\n\nimport practicerunner.core.db\n", 1)
 upgrade_tail = '''
+    # No clinician double-booked, enforced by the database itself (see scheduling.constraints).
+    for statement in conflict_ddl(op.get_bind().dialect.name):
+        op.execute(statement)
     # The audit log is append-only: refuse UPDATE and DELETE, and start the chain.
     for statement in append_only_ddl(op.get_bind().dialect.name):
         op.execute(statement)
     op.execute("INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '%s')" % ("0" * 64))
 '''
 s = s.replace("    # ### end Alembic commands ###\n", "    # ### end Alembic commands ###\n" + upgrade_tail, 1)
-s = s.replace("from alembic import op\n", "from alembic import op\n\nfrom practicerunner.core.audit import append_only_ddl\n", 1)
+s = s.replace("from alembic import op\n", "from alembic import op\n\nfrom practicerunner.core.audit import append_only_ddl\nfrom practicerunner.scheduling.constraints import conflict_ddl\n", 1)
 open(p, "w").write(s)
 PY
 .venv/bin/ruff format -q "$f"

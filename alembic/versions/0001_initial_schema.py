@@ -2,17 +2,18 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 21:18:08.034396
+Create Date: 2026-11-28 23:30:25.056865
 """
 
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 import sqlmodel
+from alembic import op
 
 import practicerunner.core.db
-from alembic import op
 from practicerunner.core.audit import append_only_ddl
+from practicerunner.scheduling.constraints import conflict_ddl
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -54,6 +55,14 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_table(
+        "holiday",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("on_date", sa.Date(), nullable=False),
+        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("on_date"),
+    )
+    op.create_table(
         "location",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
@@ -83,6 +92,8 @@ def upgrade() -> None:
         sa.Column("postal_code", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
         sa.Column("npi", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
         sa.Column("tax_id", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+        sa.Column("late_cancel_hours", sa.Integer(), nullable=False),
+        sa.Column("reminder_hours", sa.Integer(), nullable=False),
         sa.Column("updated_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
@@ -123,6 +134,90 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_staff_is_active"), ["is_active"], unique=False)
 
     op.create_table(
+        "availability_exception",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("staff_id", sa.Integer(), nullable=False),
+        sa.Column("on_date", sa.Date(), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("start_time", sa.Time(), nullable=True),
+        sa.Column("end_time", sa.Time(), nullable=True),
+        sa.Column("location_id", sa.Integer(), nullable=True),
+        sa.Column("note", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["location_id"],
+            ["location.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["staff_id"],
+            ["staff.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("availability_exception", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_availability_exception_staff_day", ["staff_id", "on_date"], unique=False
+        )
+
+    op.create_table(
+        "calendar_feed",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("staff_id", sa.Integer(), nullable=False),
+        sa.Column("scope", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
+        sa.Column("label", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
+        sa.Column("token_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("created_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column(
+            "last_fetched_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=True
+        ),
+        sa.ForeignKeyConstraint(
+            ["staff_id"],
+            ["staff.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("token_hash"),
+    )
+    with op.batch_alter_table("calendar_feed", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_calendar_feed_staff_id"), ["staff_id"], unique=False)
+
+    op.create_table(
+        "calendar_item",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("staff_id", sa.Integer(), nullable=False),
+        sa.Column("with_staff_id", sa.Integer(), nullable=True),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("title", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+        sa.Column("start_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("end_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("is_cancelled", sa.Boolean(), nullable=False),
+        sa.Column("sequence", sa.Integer(), nullable=False),
+        sa.Column("created_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.CheckConstraint("end_at > start_at", name="ck_calendar_item_order"),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"],
+            ["staff.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["staff_id"],
+            ["staff.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["with_staff_id"],
+            ["staff.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("calendar_item", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_calendar_item_staff_start", ["staff_id", "start_at"], unique=False
+        )
+        batch_op.create_index(
+            "ix_calendar_item_with_start", ["with_staff_id", "start_at"], unique=False
+        )
+
+    op.create_table(
         "case",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
@@ -134,6 +229,7 @@ def upgrade() -> None:
         sa.Column(
             "presenting_concern", sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=False
         ),
+        sa.Column("notify_guardians", sa.Boolean(), nullable=False),
         sa.Column("created_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -166,6 +262,7 @@ def upgrade() -> None:
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("clinician_id", sa.Integer(), nullable=True),
         sa.Column("portal_access", sa.Boolean(), nullable=False),
+        sa.Column("reminders_opt_out", sa.Boolean(), nullable=False),
         sa.Column("first_name_key", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
         sa.Column("last_name_key", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
         sa.Column("search_text", sqlmodel.sql.sqltypes.AutoString(length=700), nullable=False),
@@ -185,6 +282,17 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_client_status"), ["status"], unique=False)
 
+    op.create_table(
+        "clinician_settings",
+        sa.Column("staff_id", sa.Integer(), nullable=False),
+        sa.Column("buffer_minutes", sa.Integer(), nullable=False),
+        sa.Column("updated_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["staff_id"],
+            ["staff.id"],
+        ),
+        sa.PrimaryKeyConstraint("staff_id"),
+    )
     op.create_table(
         "provider_supervisor",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -209,6 +317,22 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_provider_supervisor_supervisor_id"), ["supervisor_id"], unique=False
         )
+
+    op.create_table(
+        "room",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("location_id", sa.Integer(), nullable=False),
+        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+        sa.Column("is_active", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["location_id"],
+            ["location.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("location_id", "name", name="uq_room_location_name"),
+    )
+    with op.batch_alter_table("room", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_room_location_id"), ["location_id"], unique=False)
 
     op.create_table(
         "sign_in_attempt",
@@ -274,6 +398,96 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_user_session_staff_id"), ["staff_id"], unique=False)
 
     op.create_table(
+        "working_hours",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("staff_id", sa.Integer(), nullable=False),
+        sa.Column("location_id", sa.Integer(), nullable=False),
+        sa.Column("weekday", sa.Integer(), nullable=False),
+        sa.Column("start_time", sa.Time(), nullable=False),
+        sa.Column("end_time", sa.Time(), nullable=False),
+        sa.CheckConstraint("end_time > start_time", name="ck_working_hours_order"),
+        sa.CheckConstraint("weekday >= 0 AND weekday <= 6", name="ck_working_hours_weekday"),
+        sa.ForeignKeyConstraint(
+            ["location_id"],
+            ["location.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["staff_id"],
+            ["staff.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("working_hours", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_working_hours_staff_id"), ["staff_id"], unique=False)
+
+    op.create_table(
+        "appointment_series",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("clinician_id", sa.Integer(), nullable=False),
+        sa.Column("service_id", sa.Integer(), nullable=False),
+        sa.Column("location_id", sa.Integer(), nullable=False),
+        sa.Column("room_id", sa.Integer(), nullable=True),
+        sa.Column("attendee_ids", sqlmodel.sql.sqltypes.AutoString(length=400), nullable=False),
+        sa.Column("fee_override_cents", sa.Integer(), nullable=True),
+        sa.Column("supervisor_override_id", sa.Integer(), nullable=True),
+        sa.Column("frequency", sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
+        sa.Column("start_local", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("timezone", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("duration_minutes", sa.Integer(), nullable=False),
+        sa.Column("until", sa.Date(), nullable=True),
+        sa.Column("count", sa.Integer(), nullable=True),
+        sa.Column("monthly_week", sa.Integer(), nullable=True),
+        sa.Column("monthly_day", sa.Integer(), nullable=True),
+        sa.Column("next_index", sa.Integer(), nullable=False),
+        sa.Column(
+            "materialised_until", practicerunner.core.db.UTCDateTime(timezone=True), nullable=True
+        ),
+        sa.Column("is_open", sa.Boolean(), nullable=False),
+        sa.Column("created_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["case.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["clinician_id"],
+            ["staff.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"],
+            ["staff.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["location_id"],
+            ["location.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["room_id"],
+            ["room.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["service_id"],
+            ["service.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["supervisor_override_id"],
+            ["staff.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("appointment_series", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_appointment_series_case_id"), ["case_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_appointment_series_clinician_id"), ["clinician_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_appointment_series_is_open"), ["is_open"], unique=False
+        )
+
+    op.create_table(
         "case_participant",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("case_id", sa.Integer(), nullable=False),
@@ -325,6 +539,79 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_contact_client_id"), ["client_id"], unique=False)
 
     op.create_table(
+        "appointment",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("clinician_id", sa.Integer(), nullable=False),
+        sa.Column("service_id", sa.Integer(), nullable=False),
+        sa.Column("location_id", sa.Integer(), nullable=False),
+        sa.Column("room_id", sa.Integer(), nullable=True),
+        sa.Column("start_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("end_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
+        sa.Column("status_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("status_by_id", sa.Integer(), nullable=True),
+        sa.Column("status_reason", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+        sa.Column("fee_override_cents", sa.Integer(), nullable=True),
+        sa.Column("supervisor_override_id", sa.Integer(), nullable=True),
+        sa.Column("series_id", sa.Integer(), nullable=True),
+        sa.Column("occurrence_index", sa.Integer(), nullable=True),
+        sa.Column(
+            "conflict_override_reason", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False
+        ),
+        sa.Column("sequence", sa.Integer(), nullable=False),
+        sa.Column("created_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.CheckConstraint("end_at > start_at", name="ck_appointment_order"),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["case.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["clinician_id"],
+            ["staff.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"],
+            ["staff.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["location_id"],
+            ["location.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["room_id"],
+            ["room.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["series_id"],
+            ["appointment_series.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["service_id"],
+            ["service.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["status_by_id"],
+            ["staff.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["supervisor_override_id"],
+            ["staff.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("series_id", "occurrence_index", name="uq_appointment_occurrence"),
+    )
+    with op.batch_alter_table("appointment", schema=None) as batch_op:
+        batch_op.create_index("ix_appointment_case_start", ["case_id", "start_at"], unique=False)
+        batch_op.create_index(
+            "ix_appointment_clinician_start", ["clinician_id", "start_at"], unique=False
+        )
+        batch_op.create_index("ix_appointment_room_start", ["room_id", "start_at"], unique=False)
+        batch_op.create_index("ix_appointment_start", ["start_at"], unique=False)
+
+    op.create_table(
         "case_payer",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("case_id", sa.Integer(), nullable=False),
@@ -358,8 +645,69 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_case_payer_client_id"), ["client_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_case_payer_contact_id"), ["contact_id"], unique=False)
 
+    op.create_table(
+        "appointment_attendee",
+        sa.Column("appointment_id", sa.Integer(), nullable=False),
+        sa.Column("client_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["appointment_id"],
+            ["appointment.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["client_id"],
+            ["client.id"],
+        ),
+        sa.PrimaryKeyConstraint("appointment_id", "client_id"),
+    )
+    with op.batch_alter_table("appointment_attendee", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_appointment_attendee_client", ["client_id", "appointment_id"], unique=False
+        )
+
+    op.create_table(
+        "outbox_message",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("dedupe_key", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("channel", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("to_address", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
+        sa.Column("to_name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("subject", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("body_text", sqlmodel.sql.sqltypes.AutoString(length=8000), nullable=False),
+        sa.Column("body_html", sqlmodel.sql.sqltypes.AutoString(length=20000), nullable=False),
+        sa.Column("client_id", sa.Integer(), nullable=True),
+        sa.Column("appointment_id", sa.Integer(), nullable=True),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
+        sa.Column("due_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("last_error", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+        sa.Column("created_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["appointment_id"],
+            ["appointment.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["client_id"],
+            ["client.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("dedupe_key"),
+    )
+    with op.batch_alter_table("outbox_message", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_outbox_message_appointment_id"), ["appointment_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_outbox_message_client_id"), ["client_id"], unique=False
+        )
+        batch_op.create_index("ix_outbox_status_due", ["status", "due_at"], unique=False)
+
     # ### end Alembic commands ###
 
+    # No clinician double-booked, enforced by the database itself (see scheduling.constraints).
+    for statement in conflict_ddl(op.get_bind().dialect.name):
+        op.execute(statement)
     # The audit log is append-only: refuse UPDATE and DELETE, and start the chain.
     for statement in append_only_ddl(op.get_bind().dialect.name):
         op.execute(statement)
@@ -368,12 +716,29 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("outbox_message", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbox_status_due")
+        batch_op.drop_index(batch_op.f("ix_outbox_message_client_id"))
+        batch_op.drop_index(batch_op.f("ix_outbox_message_appointment_id"))
+
+    op.drop_table("outbox_message")
+    with op.batch_alter_table("appointment_attendee", schema=None) as batch_op:
+        batch_op.drop_index("ix_appointment_attendee_client")
+
+    op.drop_table("appointment_attendee")
     with op.batch_alter_table("case_payer", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_case_payer_contact_id"))
         batch_op.drop_index(batch_op.f("ix_case_payer_client_id"))
         batch_op.drop_index(batch_op.f("ix_case_payer_case_id"))
 
     op.drop_table("case_payer")
+    with op.batch_alter_table("appointment", schema=None) as batch_op:
+        batch_op.drop_index("ix_appointment_start")
+        batch_op.drop_index("ix_appointment_room_start")
+        batch_op.drop_index("ix_appointment_clinician_start")
+        batch_op.drop_index("ix_appointment_case_start")
+
+    op.drop_table("appointment")
     with op.batch_alter_table("contact", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_contact_client_id"))
 
@@ -383,6 +748,16 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_case_participant_case_id"))
 
     op.drop_table("case_participant")
+    with op.batch_alter_table("appointment_series", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_appointment_series_is_open"))
+        batch_op.drop_index(batch_op.f("ix_appointment_series_clinician_id"))
+        batch_op.drop_index(batch_op.f("ix_appointment_series_case_id"))
+
+    op.drop_table("appointment_series")
+    with op.batch_alter_table("working_hours", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_working_hours_staff_id"))
+
+    op.drop_table("working_hours")
     with op.batch_alter_table("user_session", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_user_session_staff_id"))
 
@@ -397,11 +772,16 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_sign_in_attempt_at"))
 
     op.drop_table("sign_in_attempt")
+    with op.batch_alter_table("room", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_room_location_id"))
+
+    op.drop_table("room")
     with op.batch_alter_table("provider_supervisor", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_provider_supervisor_supervisor_id"))
         batch_op.drop_index(batch_op.f("ix_provider_supervisor_associate_id"))
 
     op.drop_table("provider_supervisor")
+    op.drop_table("clinician_settings")
     with op.batch_alter_table("client", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_client_status"))
         batch_op.drop_index("ix_client_name_dob")
@@ -414,6 +794,19 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_case_primary_clinician_id"))
 
     op.drop_table("case")
+    with op.batch_alter_table("calendar_item", schema=None) as batch_op:
+        batch_op.drop_index("ix_calendar_item_with_start")
+        batch_op.drop_index("ix_calendar_item_staff_start")
+
+    op.drop_table("calendar_item")
+    with op.batch_alter_table("calendar_feed", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_calendar_feed_staff_id"))
+
+    op.drop_table("calendar_feed")
+    with op.batch_alter_table("availability_exception", schema=None) as batch_op:
+        batch_op.drop_index("ix_availability_exception_staff_day")
+
+    op.drop_table("availability_exception")
     with op.batch_alter_table("staff", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_staff_is_active"))
 
@@ -421,6 +814,7 @@ def downgrade() -> None:
     op.drop_table("service")
     op.drop_table("practice")
     op.drop_table("location")
+    op.drop_table("holiday")
     op.drop_table("audit_head")
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
         batch_op.drop_index("ix_audit_event_client_at")

@@ -67,6 +67,8 @@ class Client(SQLModel, table=True):
     status: str = Field(default=ClientStatus.ACTIVE, max_length=20, index=True)
     clinician_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
     portal_access: bool = Field(default=False)
+    # The client asked not to get appointment reminders (confirmations still go).
+    reminders_opt_out: bool = Field(default=False)
     # Lower-cased, accent-free keys for duplicate checks and search.
     first_name_key: str = Field(max_length=100)
     last_name_key: str = Field(max_length=100)
@@ -141,6 +143,8 @@ class Case(SQLModel, table=True):
     closed_on: date | None = None
     # Clinical text: never shown to schedulers or billers, never sent anywhere.
     presenting_concern: str = Field(default="", max_length=4000)
+    # Appointment notices also go to the attending clients' guardians (minors).
+    notify_guardians: bool = Field(default=False)
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
 

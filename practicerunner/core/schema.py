@@ -6,12 +6,13 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from practicerunner.core import audit
 from practicerunner.core.models import metadata
 from practicerunner.core.settings import PROJECT_ROOT
+from practicerunner.scheduling.constraints import conflict_ddl
 
 
 def alembic_config(url: str) -> Config:
@@ -33,4 +34,6 @@ def create_schema(engine: Engine) -> None:
     """Create every table, trigger and the audit head directly from the models (tests, bench)."""
     metadata.create_all(engine)
     with Session(engine) as session:
+        for statement in conflict_ddl(engine.dialect.name):
+            session.execute(text(statement))
         audit.install_append_only(session)

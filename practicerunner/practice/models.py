@@ -36,6 +36,10 @@ class Practice(SQLModel, table=True):
     postal_code: str = Field(max_length=10, default="")
     npi: str = Field(max_length=10, default="")
     tax_id: str = Field(max_length=10, default="")
+    # Scheduling: a cancel closer than this to the start is a late cancel (fee may apply).
+    late_cancel_hours: int = Field(default=24)
+    # Reminders go this many hours before a session; 0 turns reminders off.
+    reminder_hours: int = Field(default=24)
     updated_at: datetime = Field(sa_type=UTCDateTime)
 
 

@@ -1,0 +1,1 @@
+"""Calendar feeds (ICS) for clinicians' own calendar apps."""

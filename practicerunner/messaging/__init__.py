@@ -1,0 +1,1 @@
+"""Messages out: the outbox, its templates and the email/SMS transports."""

@@ -54,6 +54,9 @@ class Perm(StrEnum):
     CLINICAL_EDIT = "clinical.edit"
     BILLING_VIEW = "billing.view"
     BILLING_EDIT = "billing.edit"  # payers and shares
+    SCHEDULE_VIEW = "schedule.view"  # calendars: sessions (with client names) and other items
+    SCHEDULE_EDIT = "schedule.edit"  # book, move, cancel, mark attended; availability
+    OUTBOX_VIEW = "outbox.view"  # the "Outgoing mail" screen
 
 
 class Scope(IntEnum):
@@ -84,6 +87,9 @@ _TABLE: dict[Perm, tuple[Scope, Scope, Scope, Scope, Scope, Scope]] = {
     Perm.CLINICAL_EDIT: (_A, _C, _C, _C, Scope.NONE, Scope.NONE),
     Perm.BILLING_VIEW: (_A, _C, _C, _S, _A, _A),
     Perm.BILLING_EDIT: (_A, _C, _C, _C, _A, _A),
+    Perm.SCHEDULE_VIEW: (_A, _C, _C, _S, _A, _A),
+    Perm.SCHEDULE_EDIT: (_A, _C, _C, _C, _A, Scope.NONE),
+    Perm.OUTBOX_VIEW: (_A, Scope.NONE, Scope.NONE, Scope.NONE, Scope.NONE, Scope.NONE),
 }
 _ROLE_ORDER = (
     Role.OWNER,

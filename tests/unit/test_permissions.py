@@ -29,6 +29,9 @@ EXPECTED: dict[Role, dict[Perm, Scope]] = {
         Perm.CLINICAL_EDIT: C,
         Perm.BILLING_VIEW: C,
         Perm.BILLING_EDIT: C,
+        Perm.SCHEDULE_VIEW: C,
+        Perm.SCHEDULE_EDIT: C,
+        Perm.OUTBOX_VIEW: N,
     },
     Role.SUPERVISOR: {
         Perm.PRACTICE_MANAGE: N,
@@ -46,6 +49,9 @@ EXPECTED: dict[Role, dict[Perm, Scope]] = {
         Perm.CLINICAL_EDIT: C,
         Perm.BILLING_VIEW: S,
         Perm.BILLING_EDIT: C,
+        Perm.SCHEDULE_VIEW: S,
+        Perm.SCHEDULE_EDIT: C,
+        Perm.OUTBOX_VIEW: N,
     },
     Role.SCHEDULER: {
         Perm.PRACTICE_MANAGE: N,
@@ -63,6 +69,9 @@ EXPECTED: dict[Role, dict[Perm, Scope]] = {
         Perm.CLINICAL_EDIT: N,
         Perm.BILLING_VIEW: A,
         Perm.BILLING_EDIT: A,
+        Perm.SCHEDULE_VIEW: A,
+        Perm.SCHEDULE_EDIT: A,
+        Perm.OUTBOX_VIEW: N,
     },
     Role.BILLER: {
         Perm.PRACTICE_MANAGE: N,
@@ -80,6 +89,9 @@ EXPECTED: dict[Role, dict[Perm, Scope]] = {
         Perm.CLINICAL_EDIT: N,
         Perm.BILLING_VIEW: A,
         Perm.BILLING_EDIT: A,
+        Perm.SCHEDULE_VIEW: A,
+        Perm.SCHEDULE_EDIT: N,
+        Perm.OUTBOX_VIEW: N,
     },
 }
 EXPECTED[Role.ASSOCIATE] = dict(EXPECTED[Role.CLINICIAN])

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 23:30:25.056865
+Create Date: 2026-11-28 23:34:14.453802
 """
 
 from collections.abc import Sequence
@@ -179,6 +179,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("calendar_feed", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_calendar_feed_staff_id"), ["staff_id"], unique=False)
+        batch_op.create_index(
+            "uq_calendar_feed_live",
+            ["staff_id", "scope"],
+            unique=True,
+            postgresql_where=sa.text("revoked_at IS NULL"),
+            sqlite_where=sa.text("revoked_at IS NULL"),
+        )
 
     op.create_table(
         "calendar_item",
@@ -800,6 +807,11 @@ def downgrade() -> None:
 
     op.drop_table("calendar_item")
     with op.batch_alter_table("calendar_feed", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_calendar_feed_live",
+            postgresql_where=sa.text("revoked_at IS NULL"),
+            sqlite_where=sa.text("revoked_at IS NULL"),
+        )
         batch_op.drop_index(batch_op.f("ix_calendar_feed_staff_id"))
 
     op.drop_table("calendar_feed")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy import Index, text
 from sqlmodel import Field, SQLModel
 
 from practicerunner.core.db import UTCDateTime
@@ -21,9 +22,23 @@ class FeedScope(StrEnum):
 
 
 class CalendarFeed(SQLModel, table=True):
-    """One feed URL. Revoking sets `revoked_at`; regenerating revokes and makes a new row."""
+    """One feed URL. Revoking sets `revoked_at`; regenerating revokes and makes a new row.
+
+    At most one live feed per person and scope: a partial unique index (PostgreSQL and SQLite
+    both have them) makes a double-clicked "Turn on" create one feed, not two.
+    """
 
     __tablename__ = "calendar_feed"
+    __table_args__ = (
+        Index(
+            "uq_calendar_feed_live",
+            "staff_id",
+            "scope",
+            unique=True,
+            postgresql_where=text("revoked_at IS NULL"),
+            sqlite_where=text("revoked_at IS NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     staff_id: int = Field(foreign_key="staff.id", index=True)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 23:34:14.453802
+Create Date: 2026-11-28 23:34:42.143407
 """
 
 from collections.abc import Sequence
@@ -684,6 +684,9 @@ def upgrade() -> None:
         sa.Column("body_html", sqlmodel.sql.sqltypes.AutoString(length=20000), nullable=False),
         sa.Column("client_id", sa.Integer(), nullable=True),
         sa.Column("appointment_id", sa.Integer(), nullable=True),
+        sa.Column(
+            "about_start_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=True
+        ),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
         sa.Column("due_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
@@ -702,6 +705,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("dedupe_key"),
     )
     with op.batch_alter_table("outbox_message", schema=None) as batch_op:
+        batch_op.create_index("ix_outbox_created", ["created_at"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_outbox_message_appointment_id"), ["appointment_id"], unique=False
         )
@@ -727,6 +731,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_outbox_status_due")
         batch_op.drop_index(batch_op.f("ix_outbox_message_client_id"))
         batch_op.drop_index(batch_op.f("ix_outbox_message_appointment_id"))
+        batch_op.drop_index("ix_outbox_created")
 
     op.drop_table("outbox_message")
     with op.batch_alter_table("appointment_attendee", schema=None) as batch_op:

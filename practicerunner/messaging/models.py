@@ -28,7 +28,10 @@ class OutboxMessage(SQLModel, table=True):
     """One message to one recipient. `dedupe_key` makes every cause send at most once."""
 
     __tablename__ = "outbox_message"
-    __table_args__ = (Index("ix_outbox_status_due", "status", "due_at"),)
+    __table_args__ = (
+        Index("ix_outbox_status_due", "status", "due_at"),
+        Index("ix_outbox_created", "created_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     dedupe_key: str = Field(max_length=200, unique=True)
@@ -41,6 +44,9 @@ class OutboxMessage(SQLModel, table=True):
     body_html: str = Field(default="", max_length=20000)
     client_id: int | None = Field(default=None, foreign_key="client.id", index=True)
     appointment_id: int | None = Field(default=None, foreign_key="appointment.id", index=True)
+    # The session start the message speaks of: a reminder whose session has moved since it
+    # was written is skipped at delivery, and the moved session gets a fresh reminder.
+    about_start_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     status: str = Field(default=OutboxStatus.PENDING, max_length=12)
     due_at: datetime = Field(sa_type=UTCDateTime)
     attempts: int = Field(default=0)

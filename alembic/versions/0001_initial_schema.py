@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 23:34:42.143407
+Create Date: 2026-11-28 23:37:23.739889
 """
 
 from collections.abc import Sequence
@@ -439,7 +439,7 @@ def upgrade() -> None:
         sa.Column("fee_override_cents", sa.Integer(), nullable=True),
         sa.Column("supervisor_override_id", sa.Integer(), nullable=True),
         sa.Column("frequency", sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
-        sa.Column("start_local", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("start_local", sa.DateTime(), nullable=False),
         sa.Column("timezone", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("duration_minutes", sa.Integer(), nullable=False),
         sa.Column("until", sa.Date(), nullable=True),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Index, UniqueConstraint
+from sqlalchemy import CheckConstraint, DateTime, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from practicerunner.core.db import UTCDateTime
@@ -128,7 +128,8 @@ class AppointmentSeries(SQLModel, table=True):
     supervisor_override_id: int | None = Field(default=None, foreign_key="staff.id")
     # The rule, as scheduling.recurrence.Recurrence holds it.
     frequency: str = Field(max_length=24)
-    start_local: datetime  # naive local wall time of the first session
+    # Naive local wall time of the first session (plain DateTime: no timezone on purpose).
+    start_local: datetime = Field(sa_type=DateTime(timezone=False))
     timezone: str = Field(max_length=64)
     duration_minutes: int
     until: date | None = None

@@ -160,7 +160,8 @@ def describe(session: Session, busy: Sequence[Busy], zone: ZoneInfo) -> list[str
     room_ids = sorted({b.who for b in busy if b.what == "room"})
     rooms = {r.id: r.name for r in session.exec(select(Room).where(col(Room.id).in_(room_ids)))}
     out: list[str] = []
-    for b in sorted(busy, key=lambda b: (b.start, b.what, b.who)):
+    order = {"clinician": 0, "client": 1, "room": 2}
+    for b in sorted(busy, key=lambda b: (b.start, order[b.what], b.who)):
         when = f"{short_label(b.start, zone).split(',')[0]}, {span_label(b.start, b.end, zone)}"
         if b.what == "clinician":
             thing = "a session" if b.kind == "session" else _KIND_WORDS.get(b.kind, "a block")

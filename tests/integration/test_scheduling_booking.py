@@ -31,7 +31,7 @@ def at_monday():
 
 
 def test_book_one_session_with_one_partner(session: Session, people, at_monday) -> None:
-    case, jordan, alex = couple_case(session, people)
+    case, jordan, _alex = couple_case(session, people)
     data = booking(people, case, "2026-03-03", "17:00", attendee_ids=[str(jordan.id)])
     appt_id = sched.book(session, people.clinician, data)
     appt = session.get(Appointment, appt_id)

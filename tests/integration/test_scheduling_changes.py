@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from practicerunner.core import clock
 from practicerunner.core.errors import DomainError, ValidationFailed
 from practicerunner.scheduling import service as sched
-from practicerunner.scheduling.models import Appointment, AppointmentSeries, AppointmentStatus
+from practicerunner.scheduling.models import Appointment, AppointmentSeries
 from practicerunner.scheduling.series import extend_horizons
 from tests.integration.scheduling_support import MONDAY, booking, couple_case
 
@@ -36,7 +36,7 @@ def _series_rows(session: Session, case_id: int) -> list[Appointment]:
 @pytest.fixture
 def weekly(session: Session, people):  # type: ignore[no-untyped-def]
     with clock.frozen_at(MONDAY) as advance:
-        case, jordan, alex = couple_case(session, people)
+        case, _jordan, _alex = couple_case(session, people)
         sched.book(
             session,
             people.clinician,
@@ -98,7 +98,7 @@ def test_moving_this_and_following_splits_the_series(session: Session, people, w
 
 
 def test_cancel_this_and_following_ends_the_series(session: Session, people, weekly) -> None:
-    case, advance = weekly
+    case, _ = weekly
     rows = _series_rows(session, case.id)
     sched.set_status(
         session,
@@ -185,8 +185,7 @@ def test_only_scheduled_sessions_move(session: Session, people, weekly) -> None:
 
 
 def test_calendar_events_and_today_list(session: Session, people, weekly) -> None:
-    case, _ = weekly
-    from datetime import datetime, date
+    from datetime import date, datetime
 
     start = datetime(2026, 3, 2, tzinfo=LA)
     events = sched.calendar_events(
@@ -214,7 +213,6 @@ def test_calendar_events_and_today_list(session: Session, people, weekly) -> Non
 
 
 def test_calendar_items_block_the_clinician(session: Session, people, weekly) -> None:
-    case, _ = weekly
     sched.add_calendar_item(
         session,
         people.supervisor,

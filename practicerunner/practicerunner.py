@@ -8,6 +8,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from practicerunner.auth import api as auth_api
+from practicerunner.calendars import api as calendar_api
 from practicerunner.ui import pages_index  # noqa: F401  (imports every page module)
 from practicerunner.ui.layout import PAGES
 
@@ -16,7 +17,7 @@ async def healthz(_request):  # type: ignore[no-untyped-def]
     return JSONResponse({"ok": True})
 
 
-api = Starlette(routes=[*auth_api.ROUTES, Route("/healthz", healthz)])
+api = Starlette(routes=[*auth_api.ROUTES, *calendar_api.ROUTES, Route("/healthz", healthz)])
 
 app = rx.App(
     stylesheets=["/styles.css"],

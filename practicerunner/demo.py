@@ -537,13 +537,22 @@ def seed_demo() -> bool:
         _families(seed)
         _group(seed)
         _consultations(seed)
+        from practicerunner.scheduling.demo_schedule import seed_demo_schedule
+
+        sessions = seed_demo_schedule(session, seed.now)
+        try:
+            from practicerunner.scheduling.availability import seed_demo_availability
+        except ImportError:  # availability not in this build
+            pass
+        else:
+            seed_demo_availability(session)
         audit.record(
             session,
             None,
             "demo.seed",
             actor_name="PracticeRunner",
             record_type="practice",
-            detail={"clients": 40},
+            detail={"clients": 40, "sessions": sessions},
         )
         session.commit()
     return True

@@ -97,6 +97,19 @@ def cmd_run(_args: argparse.Namespace) -> int:
     )
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Run the job worker: reminders, the outbox and recurring-series horizons."""
+    import logging
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    from practicerunner.jobs import run_consumer
+
+    run_consumer(workers=args.workers)
+    return 0
+
+
 def cmd_check_env(_args: argparse.Namespace) -> int:
     """Say which databases the test run will use."""
     url = os.environ.get("PR_TEST_POSTGRES_URL")
@@ -131,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     audit_cmd = sub.add_parser("audit", help="audit log tools")
     audit_sub = audit_cmd.add_subparsers(dest="audit_command", required=True)
     audit_sub.add_parser("verify", help="recompute the hash chain and report tampering")
+    worker = sub.add_parser("worker", help="run the job worker (reminders, outgoing mail)")
+    worker.add_argument("--workers", type=int, default=1, help="worker threads (default 1)")
     sub.add_parser("check-env", help="say which databases the tests will use")
     args = parser.parse_args(argv)
     handlers = {
@@ -139,6 +154,7 @@ def main(argv: list[str] | None = None) -> int:
         "seed-demo": cmd_seed_demo,
         "create-owner": cmd_create_owner,
         "check-env": cmd_check_env,
+        "worker": cmd_worker,
     }
     if args.command == "audit":
         return cmd_audit_verify(args)

@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -63,7 +64,25 @@ class Settings:
     session_idle_minutes: int
     session_max_hours: int
     port: int
+    # Messages out (see messaging/): without SMTP_HOST, email is kept for the owner to read.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    smtp_from: str | None = None
+    smtp_starttls: bool = True
+    smtp_timeout_seconds: int = 10
+    # SMS is off unless all three are set.
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = field(default=None, repr=False)
+    twilio_from: str | None = None
+    # The job queue: an SQLite file by default, Redis when REDIS_URL is set.
+    job_queue_path: str = str(VAR_DIR / "jobs.db")
     extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def sms_enabled(self) -> bool:
+        return bool(self.twilio_account_sid and self.twilio_auth_token and self.twilio_from)
 
     @property
     def production(self) -> bool:
@@ -121,7 +140,35 @@ def load_settings() -> Settings:
         session_idle_minutes=_env_int("PR_SESSION_IDLE_MINUTES", 30),
         session_max_hours=_env_int("PR_SESSION_MAX_HOURS", 12),
         port=port,
+        **_messaging_settings(),
     )
+
+
+def _messaging_settings() -> dict[str, Any]:
+    """SMTP, Twilio and job-queue settings; refuse a half-configured transport."""
+    smtp_host = _env("SMTP_HOST")
+    smtp_from = _env("SMTP_FROM")
+    if smtp_host and not smtp_from:
+        raise SettingsError("SMTP_FROM (the address mail is sent from) is required with SMTP_HOST")
+    twilio = {
+        name: _env(name) for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM")
+    }
+    if any(twilio.values()) and not all(twilio.values()):
+        missing = ", ".join(name for name, value in twilio.items() if not value)
+        raise SettingsError(f"SMS needs all three Twilio settings; missing {missing}")
+    return {
+        "smtp_host": smtp_host,
+        "smtp_port": _env_int("SMTP_PORT", 587),
+        "smtp_username": _env("SMTP_USERNAME"),
+        "smtp_password": _env("SMTP_PASSWORD"),
+        "smtp_from": smtp_from,
+        "smtp_starttls": _env_bool("SMTP_STARTTLS", True),
+        "smtp_timeout_seconds": _env_int("SMTP_TIMEOUT_SECONDS", 10),
+        "twilio_account_sid": twilio["TWILIO_ACCOUNT_SID"],
+        "twilio_auth_token": twilio["TWILIO_AUTH_TOKEN"],
+        "twilio_from": twilio["TWILIO_FROM"],
+        "job_queue_path": _env("PR_JOB_QUEUE_PATH") or str(VAR_DIR / "jobs.db"),
+    }
 
 
 @lru_cache(maxsize=1)

@@ -22,8 +22,8 @@ from practicerunner.messaging.models import OutboxMessage
 from practicerunner.practice.models import Practice
 from practicerunner.scheduling import series as series_mod
 from practicerunner.scheduling import service as sched
-from practicerunner.scheduling.recurrence import occurrences, to_utc
 from practicerunner.scheduling.models import Appointment, AppointmentAttendee, AppointmentSeries
+from practicerunner.scheduling.recurrence import occurrences, to_utc
 from tests.integration.scheduling_support import booking, couple_case
 from tests.personas import build_practice
 

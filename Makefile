@@ -42,7 +42,11 @@ node:
 chromium:
 	@scripts/ensure-chromium.sh
 
+# The app and its job worker (reminders, outgoing mail) together; Ctrl-C stops both.
 run: deps
+	$(PY) -m practicerunner.cli migrate
+	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	$(PY) -m practicerunner.cli worker & worker=$$!; \
 	$(PY) -m practicerunner.cli run
 
 test: deps chromium

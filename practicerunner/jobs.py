@@ -106,5 +106,23 @@ def run_consumer(workers: int = 1) -> None:
     """Run the huey consumer in this process until it is stopped (Ctrl-C / SIGTERM)."""
     from huey.consumer import Consumer
 
+    # huey says "enqueueing … executing … executed" every minute: keep its start-up lines and
+    # its errors, and let the jobs say what they did.
+    logging.getLogger("huey").setLevel(logging.WARNING)
+    logging.getLogger("huey.consumer").setLevel(logging.INFO)
+    logging.getLogger("huey.consumer.Scheduler").setLevel(logging.WARNING)
+    settings = get_settings()
+    queue = "Redis" if settings.redis_url else settings.job_queue_path
+    email = (
+        f"via SMTP {settings.smtp_host}:{settings.smtp_port}"
+        if settings.smtp_host
+        else "kept for the Outgoing mail screen (no SMTP_HOST)"
+    )
+    log.info(
+        "worker: queue %s; email %s; SMS %s",
+        queue,
+        email,
+        "via Twilio" if settings.sms_enabled else "off",
+    )
     consumer = Consumer(huey, workers=workers, worker_type="thread", periodic=True)
     consumer.run()

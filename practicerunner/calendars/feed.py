@@ -132,7 +132,8 @@ def _find(session: Session, token: str) -> _Feed | None:
     """The live feed for TOKEN whose owner may still have it; None otherwise."""
     if not TOKEN_SHAPE.fullmatch(token or ""):
         return None
-    row = session.execute(
+    conn = session.connection()
+    row = conn.execute(
         select(
             CalendarFeed.id,
             CalendarFeed.staff_id,
@@ -151,7 +152,7 @@ def _find(session: Session, token: str) -> _Feed | None:
     if row is None:
         return None
     feed = _Feed(*row)
-    roles = session.execute(select(StaffRole.role).where(StaffRole.staff_id == feed.staff_id))
+    roles = conn.execute(select(StaffRole.role).where(col(StaffRole.staff_id) == feed.staff_id))
     held = {Role(r) for (r,) in roles if r in Role._value2member_map_}
     return feed if roles_allow(held, feed.scope) else None
 
@@ -186,7 +187,7 @@ def _etag(session: Session, feed: _Feed, practice: tuple[str, str], window: Wind
     )
     parts = [FORMAT_VERSION, str(feed.id), feed.scope, feed.label, feed.staff_name]
     parts += [*practice, window.first.isoformat()]
-    for _kind, count, latest in sorted(session.execute(counts).all()):
+    for _kind, count, latest in sorted(session.connection().execute(counts).all()):
         parts += [str(count), str(latest)]
     return 'W/"' + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32] + '"'
 
@@ -218,9 +219,11 @@ def render_feed(
     feed = _find(session, token)
     if feed is None:
         return None
-    practice_row = session.execute(
-        select(Practice.name, Practice.timezone).order_by(col(Practice.id)).limit(1)
-    ).first()
+    practice_row = (
+        session.connection()
+        .execute(select(Practice.name, Practice.timezone).order_by(col(Practice.id)).limit(1))
+        .first()
+    )
     practice_name, tz_name = (
         (practice_row[0], practice_row[1]) if practice_row else ("", "America/New_York")
     )
@@ -242,11 +245,12 @@ def _uid_host() -> str:
 def _build(session: Session, feed: _Feed, practice_name: str, tz_name: str, w: Window) -> bytes:
     practice_wide = feed.scope == FeedScope.PRACTICE
     host = _uid_host()
+    conn = session.connection()
     places = {
         loc_id: ("Telehealth" if kind == LocationKind.TELEHEALTH else name)
-        for loc_id, name, kind in session.execute(select(Location.id, Location.name, Location.kind))
+        for loc_id, name, kind in conn.execute(select(Location.id, Location.name, Location.kind))
     }
-    appointments = session.execute(
+    appointments = conn.execute(
         select(
             Appointment.id,
             Appointment.clinician_id,
@@ -254,7 +258,6 @@ def _build(session: Session, feed: _Feed, practice_name: str, tz_name: str, w: W
             Appointment.end_at,
             Appointment.status,
             Appointment.sequence,
-            Appointment.created_at,
             Appointment.updated_at,
             Appointment.location_id,
             Appointment.room_id,
@@ -262,7 +265,7 @@ def _build(session: Session, feed: _Feed, practice_name: str, tz_name: str, w: W
         .where(*_appointment_filter(feed, w))
         .order_by(col(Appointment.start_at), col(Appointment.id))
     ).all()
-    items = session.execute(
+    items = conn.execute(
         select(
             CalendarItem.id,
             CalendarItem.staff_id,
@@ -272,7 +275,6 @@ def _build(session: Session, feed: _Feed, practice_name: str, tz_name: str, w: W
             CalendarItem.end_at,
             CalendarItem.is_cancelled,
             CalendarItem.sequence,
-            CalendarItem.created_at,
             CalendarItem.updated_at,
         )
         .where(*_item_filter(feed, w))
@@ -280,13 +282,13 @@ def _build(session: Session, feed: _Feed, practice_name: str, tz_name: str, w: W
     ).all()
     rooms: dict[int, str] = {}
     if any(a.room_id for a in appointments):
-        rooms = dict(session.execute(select(Room.id, Room.name)).tuples().all())
+        rooms = dict(conn.execute(select(Room.id, Room.name)).tuples().all())
     names: dict[int, str] = {}
     if practice_wide or any(i.with_staff_id for i in items):
-        names = dict(session.execute(select(Staff.id, Staff.full_name)).tuples().all())
+        names = dict(conn.execute(select(Staff.id, Staff.full_name)).tuples().all())
     who: dict[int, list[str]] = {}
     if feed.label == FeedLabel.INITIALS:
-        attendees = session.execute(
+        attendees = conn.execute(
             select(
                 AppointmentAttendee.appointment_id,
                 Client.legal_first_name,
@@ -297,33 +299,35 @@ def _build(session: Session, feed: _Feed, practice_name: str, tz_name: str, w: W
             .where(*_appointment_filter(feed, w))
             .order_by(col(AppointmentAttendee.appointment_id), col(AppointmentAttendee.client_id))
         )
+        seen: dict[tuple[str, str], str] = {}
         for appointment_id, first, last in attendees:
-            who.setdefault(appointment_id, []).append(initials(first, last))
+            key = (first, last)
+            short = seen.get(key) or seen.setdefault(key, initials(first, last))
+            who.setdefault(appointment_id, []).append(short)
 
     events: list[IcsEvent] = []
-    for a in appointments:
+    for a_id, clinician_id, start, end, status, seq, updated, loc, room in appointments:
         summary = "Session"
-        if who.get(a.id):
-            summary += " — " + ", ".join(who[a.id])
-        cancelled = a.status in CANCELLED_STATUSES
+        if a_id in who:
+            summary += " — " + ", ".join(who[a_id])
+        cancelled = status in CANCELLED_STATUSES
         if cancelled:
             summary = "Cancelled: " + summary
         if practice_wide:
-            summary += " · " + names.get(a.clinician_id, "")
-        place = places.get(a.location_id, "")
-        if a.room_id and place != "Telehealth" and rooms.get(a.room_id):
-            place = f"{place}, {rooms[a.room_id]}"
+            summary += " · " + names.get(clinician_id, "")
+        place = places.get(loc, "")
+        if room and place != "Telehealth" and rooms.get(room):
+            place = f"{place}, {rooms[room]}"
         events.append(
             IcsEvent(
-                uid=f"appointment-{a.id}@{host}",
-                summary=summary,
-                start=a.start_at,
-                end=a.end_at,
-                stamp=a.updated_at,
-                created=a.created_at,
-                sequence=a.sequence,
-                cancelled=cancelled,
-                location=place,
+                f"appointment-{a_id}@{host}",
+                summary,
+                start,
+                end,
+                updated,
+                seq,
+                cancelled,
+                place,
             )
         )
     for i in items:
@@ -344,7 +348,6 @@ def _build(session: Session, feed: _Feed, practice_name: str, tz_name: str, w: W
                 start=i.start_at,
                 end=i.end_at,
                 stamp=i.updated_at,
-                created=i.created_at,
                 sequence=i.sequence,
                 cancelled=i.is_cancelled,
             )

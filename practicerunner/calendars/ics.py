@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Timezone, vDuration, vText
@@ -25,8 +26,9 @@ LINE_OCTETS = 75  # RFC 5545 §3.1: lines SHOULD NOT be longer than 75 octets
 def fold(line: str) -> str:
     """LINE folded into 75-octet pieces (continuations start with a space), never splitting
     a UTF-8 character; ends with CRLF."""
-    encoded = line.encode()
-    if len(encoded) <= LINE_OCTETS:
+    if len(line) <= LINE_OCTETS and line.isascii():
+        return line + CRLF
+    if len(line.encode()) <= LINE_OCTETS:
         return line + CRLF
     pieces: list[str] = []
     current: list[str] = []
@@ -50,20 +52,28 @@ def text(value: str) -> str:
     return vText(value).to_ical().decode()
 
 
+@lru_cache(maxsize=4096)
+def text_line(name: str, value: str) -> str:
+    """A folded NAME:VALUE content line for a TEXT value (feeds repeat a few values a lot)."""
+    return fold(f"{name}:{text(value)}")
+
+
+def _compact(iso: str) -> str:
+    """'2026-03-01T09:00:00…' -> '20260301T090000'."""
+    return iso[0:4] + iso[5:7] + iso[8:13] + iso[14:16] + iso[17:19]
+
+
 def utc_stamp(moment: datetime) -> str:
     """An aware datetime as a UTC DATE-TIME, e.g. 20260301T170000Z."""
-    m = moment.astimezone(UTC)
-    return f"{m.year:04d}{m.month:02d}{m.day:02d}T{m.hour:02d}{m.minute:02d}{m.second:02d}Z"
+    return _compact(moment.astimezone(UTC).isoformat()) + "Z"
 
 
 def local_stamp(moment: datetime, tz: ZoneInfo) -> str:
     """An aware datetime as local wall time in TZ (used with a TZID parameter)."""
-    m = moment.astimezone(tz)
-    return f"{m.year:04d}{m.month:02d}{m.day:02d}T{m.hour:02d}{m.minute:02d}{m.second:02d}"
+    return _compact(moment.astimezone(tz).isoformat())
 
 
-@dataclass(frozen=True)
-class IcsEvent:
+class IcsEvent(NamedTuple):
     """One VEVENT, with only what a feed shows. Times are aware datetimes (stored as UTC)."""
 
     uid: str
@@ -71,36 +81,49 @@ class IcsEvent:
     start: datetime
     end: datetime
     stamp: datetime  # last change (DTSTAMP and LAST-MODIFIED in a published feed)
-    created: datetime
     sequence: int
     cancelled: bool
     location: str = ""
 
 
-def event_lines(event: IcsEvent, tz: ZoneInfo, tzid: str) -> str:
-    """EVENT as VEVENT content lines, CRLF-terminated."""
-    stamp = utc_stamp(event.stamp)
-    lines = [
-        "BEGIN:VEVENT" + CRLF,
-        fold(f"UID:{text(event.uid)}"),
-        f"DTSTAMP:{stamp}" + CRLF,
-        f"CREATED:{utc_stamp(event.created)}" + CRLF,
-        f"LAST-MODIFIED:{stamp}" + CRLF,
-        fold(f"DTSTART;TZID={tzid}:{local_stamp(event.start, tz)}"),
-        fold(f"DTEND;TZID={tzid}:{local_stamp(event.end, tz)}"),
-        fold(f"SUMMARY:{text(event.summary)}"),
-    ]
-    if event.location:
-        lines.append(fold(f"LOCATION:{text(event.location)}"))
-    lines += [
-        f"SEQUENCE:{int(event.sequence)}" + CRLF,
-        ("STATUS:CANCELLED" if event.cancelled else "STATUS:CONFIRMED") + CRLF,
-        # Busy for anyone the calendar is shared with, without the title.
-        "CLASS:PRIVATE" + CRLF,
-        ("TRANSP:TRANSPARENT" if event.cancelled else "TRANSP:OPAQUE") + CRLF,
-        "END:VEVENT" + CRLF,
-    ]
-    return "".join(lines)
+_CONFIRMED = "SEQUENCE:{}\r\nSTATUS:CONFIRMED\r\nCLASS:PRIVATE\r\nTRANSP:OPAQUE\r\nEND:VEVENT\r\n"
+_CANCELLED = (
+    "SEQUENCE:{}\r\nSTATUS:CANCELLED\r\nCLASS:PRIVATE\r\nTRANSP:TRANSPARENT\r\nEND:VEVENT\r\n"
+)
+
+
+def events_text(events: Iterable[IcsEvent], tz: ZoneInfo, tzid: str) -> str:
+    """EVENTS as VEVENT content lines, CRLF-terminated.
+
+    CLASS:PRIVATE: anyone the calendar is shared with sees busy time, not the title.
+    A cancelled event no longer blocks time (TRANSP:TRANSPARENT).
+    """
+    stamps: dict[datetime, str] = {}
+
+    def utc(moment: datetime) -> str:
+        found = stamps.get(moment)
+        if found is None:
+            found = stamps[moment] = utc_stamp(moment)
+        return found
+
+    long_tzid = len(tzid) > 40  # DTSTART lines then need folding
+    out: list[str] = []
+    for e in events:
+        stamp = utc(e.stamp)
+        start, end = local_stamp(e.start, tz), local_stamp(e.end, tz)
+        times = f"DTSTART;TZID={tzid}:{start}\r\nDTEND;TZID={tzid}:{end}\r\n"
+        if long_tzid:
+            times = fold(f"DTSTART;TZID={tzid}:{start}") + fold(f"DTEND;TZID={tzid}:{end}")
+        out.append(
+            "BEGIN:VEVENT\r\n"
+            + text_line("UID", e.uid)
+            + f"DTSTAMP:{stamp}\r\nLAST-MODIFIED:{stamp}\r\n"
+            + times
+            + text_line("SUMMARY", e.summary)
+            + (text_line("LOCATION", e.location) if e.location else "")
+            + (_CANCELLED if e.cancelled else _CONFIRMED).format(int(e.sequence))
+        )
+    return "".join(out)
 
 
 @lru_cache(maxsize=64)
@@ -144,8 +167,4 @@ def _head(head: CalendarHead) -> tuple[str, str]:
 def calendar_bytes(head: CalendarHead, events: Iterable[IcsEvent]) -> bytes:
     """A whole VCALENDAR: HEAD's properties, its VTIMEZONE, then EVENTS."""
     opening, end = _head(head)
-    tz = ZoneInfo(head.tzid)
-    body = [opening]
-    body.extend(event_lines(e, tz, head.tzid) for e in events)
-    body.append(end)
-    return "".join(body).encode()
+    return (opening + events_text(events, ZoneInfo(head.tzid), head.tzid) + end).encode()

@@ -45,7 +45,6 @@ def event(**changes) -> IcsEvent:  # type: ignore[no-untyped-def]
         "start": T,
         "end": T + timedelta(minutes=50),
         "stamp": T,
-        "created": T - timedelta(days=3),
         "sequence": 0,
         "cancelled": False,
         "location": "Main office",

@@ -17,6 +17,7 @@ SETTINGS_SERVICES = "/settings/services"
 STAFF = "/settings/staff"
 STAFF_NEW = "/settings/staff/new"
 AUDIT = "/audit"
+OUTBOX = "/outbox"
 
 
 def client_url(client_id: int | str) -> str:
@@ -36,4 +37,5 @@ NAV: list[tuple[str, str, str, Perm | None]] = [
     ("Services & fees", SETTINGS_SERVICES, "receipt-text", Perm.PRACTICE_MANAGE),
     ("Staff", STAFF, "id-card", Perm.STAFF_MANAGE),
     ("Audit log", AUDIT, "scroll-text", Perm.AUDIT_VIEW),
+    ("Outgoing mail", OUTBOX, "mail", Perm.OUTBOX_VIEW),
 ]

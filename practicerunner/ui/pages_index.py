@@ -6,4 +6,6 @@ from practicerunner.clients import case_pages as _case_pages  # noqa: F401
 from practicerunner.clients import pages as _client_pages  # noqa: F401
 from practicerunner.messaging import pages as _messaging_pages  # noqa: F401
 from practicerunner.practice import pages as _practice_pages  # noqa: F401
+from practicerunner.scheduling import availability_pages as _availability_pages  # noqa: F401
+from practicerunner.scheduling.calendar_ui import pages as _calendar_pages  # noqa: F401
 from practicerunner.ui import home as _home  # noqa: F401

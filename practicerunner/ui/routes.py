@@ -7,6 +7,7 @@ from practicerunner.core.permissions import Perm
 SESSION_COOKIE = "pr_session"
 
 HOME = "/"
+CALENDAR = "/calendar"
 SIGN_IN = "/sign-in"
 CLIENTS = "/clients"
 CLIENT_NEW = "/clients/new"
@@ -18,6 +19,8 @@ STAFF = "/settings/staff"
 STAFF_NEW = "/settings/staff/new"
 AUDIT = "/audit"
 OUTBOX = "/outbox"
+AVAILABILITY = "/availability"
+SETTINGS_HOLIDAYS = "/settings/holidays"
 
 
 def client_url(client_id: int | str) -> str:
@@ -31,9 +34,12 @@ def case_url(case_id: int | str) -> str:
 # (label, href, lucide icon, permission needed or None)
 NAV: list[tuple[str, str, str, Perm | None]] = [
     ("Home", HOME, "house", None),
+    ("Calendar", CALENDAR, "calendar-days", Perm.SCHEDULE_VIEW),
+    ("Availability", AVAILABILITY, "calendar-clock", Perm.SCHEDULE_VIEW),
     ("Clients", CLIENTS, "users", Perm.CLIENT_VIEW),
     ("Practice", SETTINGS_PRACTICE, "building-2", Perm.PRACTICE_MANAGE),
     ("Locations", SETTINGS_LOCATIONS, "map-pin", Perm.PRACTICE_MANAGE),
+    ("Holidays", SETTINGS_HOLIDAYS, "calendar-off", Perm.PRACTICE_MANAGE),
     ("Services & fees", SETTINGS_SERVICES, "receipt-text", Perm.PRACTICE_MANAGE),
     ("Staff", STAFF, "id-card", Perm.STAFF_MANAGE),
     ("Audit log", AUDIT, "scroll-text", Perm.AUDIT_VIEW),

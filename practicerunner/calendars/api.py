@@ -40,9 +40,9 @@ def not_found() -> Response:
 
 
 async def calendar_feed(request: Request) -> Response:
-    # Every path under /calendar/ is answered here, so a mangled URL gets the same 404 too.
-    name = request.path_params.get("name", "")
-    token = name.removesuffix(".ics") if name.endswith(".ics") else ""
+    # Any path under /calendar/ ending in .ics is answered here, so a mangled token (even one
+    # with a slash) gets the same 404; other /calendar/... paths stay the calendar screen's.
+    token = request.path_params.get("token", "")
     if_none_match = request.headers.get("if-none-match")
 
     def work() -> FeedResult | None:
@@ -63,4 +63,4 @@ async def calendar_feed(request: Request) -> Response:
     return Response(body, media_type="text/calendar; charset=utf-8", headers=headers)
 
 
-ROUTES = [Route("/calendar/{name:path}", calendar_feed, methods=["GET"])]
+ROUTES = [Route("/calendar/{token:path}.ics", calendar_feed, methods=["GET"])]

@@ -21,6 +21,7 @@ AUDIT = "/audit"
 OUTBOX = "/outbox"
 AVAILABILITY = "/availability"
 SETTINGS_HOLIDAYS = "/settings/holidays"
+SETTINGS_CALENDAR_FEED = "/settings/calendar-feed"
 
 
 def client_url(client_id: int | str) -> str:
@@ -36,6 +37,8 @@ NAV: list[tuple[str, str, str, Perm | None]] = [
     ("Home", HOME, "house", None),
     ("Calendar", CALENDAR, "calendar-days", Perm.SCHEDULE_VIEW),
     ("Availability", AVAILABILITY, "calendar-clock", Perm.SCHEDULE_VIEW),
+    # Clinical roles (exactly those with clinical.view) have sessions of their own to show.
+    ("Calendar feed", SETTINGS_CALENDAR_FEED, "calendar-sync", Perm.CLINICAL_VIEW),
     ("Clients", CLIENTS, "users", Perm.CLIENT_VIEW),
     ("Practice", SETTINGS_PRACTICE, "building-2", Perm.PRACTICE_MANAGE),
     ("Locations", SETTINGS_LOCATIONS, "map-pin", Perm.PRACTICE_MANAGE),

@@ -119,7 +119,9 @@ def test_revoked_regenerated_unknown_and_malformed_tokens_get_the_same_404(sessi
         client.get(url(t))
         for t in (old, other, never, "short", "a" * 200, "%2e%2e%2fetc", old + "x", "a/b")
     ]
-    replies.append(client.get(f"/calendar/{new}"))  # without .ics
+    # The calendar screen's own paths are not the feed's.
+    assert client.get("/calendar/week").status_code == 404
+    assert client.get("/calendar/week").content != replies[0].content
     assert {r.status_code for r in replies} == {404}
     assert len({r.content for r in replies}) == 1
     assert {r.headers["cache-control"] for r in replies} == {"no-store"}

@@ -14,7 +14,7 @@ the feed's own settings, the window's first day and, for each of appointments an
 items in the window, their count and latest `updated_at` (index range scans on
 (clinician_id, start_at) and (staff_id / with_staff_id, start_at)). Any edit raises
 `updated_at`; a deleted row lowers the count; a row moved in or out changes one or the other.
-An unchanged feed therefore answers 304 after four small queries.
+An unchanged feed therefore answers 304 after two prepared statements (`_FIND`, `_COUNTS`).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, literal, or_, select, union_all, update
+from sqlalchemy import bindparam, exists, func, literal, or_, select, union_all, update
 from sqlmodel import Session, col
 
 from practicerunner.calendars.ics import CalendarHead, IcsEvent, calendar_bytes
@@ -126,68 +126,102 @@ class _Feed:
     label: str
     staff_name: str
     last_fetched_at: datetime | None
+    practice_name: str
+    timezone: str
+
+
+def _roles_for(scope: str) -> list[str]:
+    """The roles that may have a feed of SCOPE (from the same rule the service applies)."""
+    return [r.value for r in Role if roles_allow({r}, scope)]
+
+
+def _may(scope: str) -> Any:
+    return exists(
+        select(literal(1)).where(
+            col(StaffRole.staff_id) == CalendarFeed.staff_id,
+            col(StaffRole.role).in_(_roles_for(scope)),
+        )
+    )
+
+
+# Built once: a 304 is answered with these two statements and nothing else.
+_FIND = (
+    select(
+        CalendarFeed.id,
+        CalendarFeed.staff_id,
+        CalendarFeed.scope,
+        CalendarFeed.label,
+        Staff.full_name,
+        CalendarFeed.last_fetched_at,
+        select(Practice.name).order_by(col(Practice.id)).limit(1).scalar_subquery(),
+        select(Practice.timezone).order_by(col(Practice.id)).limit(1).scalar_subquery(),
+        _may(FeedScope.OWN),
+        _may(FeedScope.PRACTICE),
+    )
+    .join(Staff, col(Staff.id) == CalendarFeed.staff_id)
+    .where(
+        CalendarFeed.token_hash == bindparam("token_hash"),
+        col(CalendarFeed.revoked_at).is_(None),
+        col(Staff.is_active).is_(True),
+    )
+)
 
 
 def _find(session: Session, token: str) -> _Feed | None:
     """The live feed for TOKEN whose owner may still have it; None otherwise."""
     if not TOKEN_SHAPE.fullmatch(token or ""):
         return None
-    conn = session.connection()
-    row = conn.execute(
-        select(
-            CalendarFeed.id,
-            CalendarFeed.staff_id,
-            CalendarFeed.scope,
-            CalendarFeed.label,
-            Staff.full_name,
-            CalendarFeed.last_fetched_at,
-        )
-        .join(Staff, col(Staff.id) == CalendarFeed.staff_id)
-        .where(
-            CalendarFeed.token_hash == hash_token(token),
-            col(CalendarFeed.revoked_at).is_(None),
-            col(Staff.is_active).is_(True),
-        )
-    ).first()
+    row = session.connection().execute(_FIND, {"token_hash": hash_token(token)}).first()
     if row is None:
         return None
-    feed = _Feed(*row)
-    roles = conn.execute(select(StaffRole.role).where(col(StaffRole.staff_id) == feed.staff_id))
-    held = {Role(r) for (r,) in roles if r in Role._value2member_map_}
-    return feed if roles_allow(held, feed.scope) else None
+    *fields, practice_name, tz_name, may_own, may_practice = row
+    allowed = may_own if fields[2] == FeedScope.OWN else may_practice
+    if not allowed:
+        return None
+    return _Feed(*fields, practice_name or "", tz_name or "America/New_York")
 
 
-def _appointment_filter(feed: _Feed, window: Window) -> list[Any]:
-    where = [col(Appointment.start_at) >= window.start, col(Appointment.start_at) < window.end]
-    if feed.scope == FeedScope.OWN:
-        where.append(col(Appointment.clinician_id) == feed.staff_id)
+_START, _END, _STAFF = bindparam("start"), bindparam("end"), bindparam("staff_id")
+
+
+def _appointment_filter(scope: str) -> list[Any]:
+    where = [col(Appointment.start_at) >= _START, col(Appointment.start_at) < _END]
+    if scope == FeedScope.OWN:
+        where.append(col(Appointment.clinician_id) == _STAFF)
     return where
 
 
-def _item_filter(feed: _Feed, window: Window) -> list[Any]:
-    where = [col(CalendarItem.start_at) >= window.start, col(CalendarItem.start_at) < window.end]
-    if feed.scope == FeedScope.OWN:
+def _item_filter(scope: str) -> list[Any]:
+    where = [col(CalendarItem.start_at) >= _START, col(CalendarItem.start_at) < _END]
+    if scope == FeedScope.OWN:
         where.append(
-            or_(
-                col(CalendarItem.staff_id) == feed.staff_id,
-                col(CalendarItem.with_staff_id) == feed.staff_id,
-            )
+            or_(col(CalendarItem.staff_id) == _STAFF, col(CalendarItem.with_staff_id) == _STAFF)
         )
     return where
 
 
-def _etag(session: Session, feed: _Feed, practice: tuple[str, str], window: Window) -> str:
-    counts = union_all(
+_COUNTS = {
+    scope: union_all(
         select(literal(0), func.count(), func.max(col(Appointment.updated_at))).where(
-            *_appointment_filter(feed, window)
+            *_appointment_filter(scope)
         ),
         select(literal(1), func.count(), func.max(col(CalendarItem.updated_at))).where(
-            *_item_filter(feed, window)
+            *_item_filter(scope)
         ),
     )
+    for scope in (FeedScope.OWN, FeedScope.PRACTICE)
+}
+
+
+def _params(feed: _Feed, window: Window) -> dict[str, Any]:
+    return {"start": window.start, "end": window.end, "staff_id": feed.staff_id}
+
+
+def _etag(session: Session, feed: _Feed, window: Window) -> str:
     parts = [FORMAT_VERSION, str(feed.id), feed.scope, feed.label, feed.staff_name]
-    parts += [*practice, window.first.isoformat()]
-    for _kind, count, latest in sorted(session.connection().execute(counts).all()):
+    parts += [feed.practice_name, feed.timezone, window.first.isoformat()]
+    counts = session.connection().execute(_COUNTS[feed.scope], _params(feed, window))
+    for _kind, count, latest in sorted(counts.all()):
         parts += [str(count), str(latest)]
     return 'W/"' + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32] + '"'
 
@@ -219,21 +253,12 @@ def render_feed(
     feed = _find(session, token)
     if feed is None:
         return None
-    practice_row = (
-        session.connection()
-        .execute(select(Practice.name, Practice.timezone).order_by(col(Practice.id)).limit(1))
-        .first()
-    )
-    practice_name, tz_name = (
-        (practice_row[0], practice_row[1]) if practice_row else ("", "America/New_York")
-    )
-    tz = ZoneInfo(tz_name)
-    window = feed_window(now, tz)
-    etag = _etag(session, feed, (practice_name, tz_name), window)
+    window = feed_window(now, ZoneInfo(feed.timezone))
+    etag = _etag(session, feed, window)
     if matches(if_none_match, etag):
         _record_fetch(session, feed, now)
         return FeedResult(etag=etag, body=None)
-    body = _build(session, feed, practice_name, tz_name, window)
+    body = _build(session, feed, window)
     _record_fetch(session, feed, now)
     return FeedResult(etag=etag, body=body)
 
@@ -242,10 +267,11 @@ def _uid_host() -> str:
     return urlparse(get_settings().public_url).hostname or "practicerunner"
 
 
-def _build(session: Session, feed: _Feed, practice_name: str, tz_name: str, w: Window) -> bytes:
+def _build(session: Session, feed: _Feed, w: Window) -> bytes:
     practice_wide = feed.scope == FeedScope.PRACTICE
     host = _uid_host()
     conn = session.connection()
+    params = _params(feed, w)
     places = {
         loc_id: ("Telehealth" if kind == LocationKind.TELEHEALTH else name)
         for loc_id, name, kind in conn.execute(select(Location.id, Location.name, Location.kind))
@@ -262,8 +288,9 @@ def _build(session: Session, feed: _Feed, practice_name: str, tz_name: str, w: W
             Appointment.location_id,
             Appointment.room_id,
         )
-        .where(*_appointment_filter(feed, w))
-        .order_by(col(Appointment.start_at), col(Appointment.id))
+        .where(*_appointment_filter(feed.scope))
+        .order_by(col(Appointment.start_at), col(Appointment.id)),
+        params,
     ).all()
     items = conn.execute(
         select(
@@ -277,8 +304,9 @@ def _build(session: Session, feed: _Feed, practice_name: str, tz_name: str, w: W
             CalendarItem.sequence,
             CalendarItem.updated_at,
         )
-        .where(*_item_filter(feed, w))
-        .order_by(col(CalendarItem.start_at), col(CalendarItem.id))
+        .where(*_item_filter(feed.scope))
+        .order_by(col(CalendarItem.start_at), col(CalendarItem.id)),
+        params,
     ).all()
     rooms: dict[int, str] = {}
     if any(a.room_id for a in appointments):
@@ -296,9 +324,10 @@ def _build(session: Session, feed: _Feed, practice_name: str, tz_name: str, w: W
             )
             .join(Client, col(Client.id) == AppointmentAttendee.client_id)
             .join(Appointment, col(Appointment.id) == AppointmentAttendee.appointment_id)
-            .where(*_appointment_filter(feed, w))
-            .order_by(col(AppointmentAttendee.appointment_id), col(AppointmentAttendee.client_id))
-        )
+            .where(*_appointment_filter(feed.scope))
+            .order_by(col(AppointmentAttendee.appointment_id), col(AppointmentAttendee.client_id)),
+            params,
+        ).all()
         seen: dict[tuple[str, str], str] = {}
         for appointment_id, first, last in attendees:
             key = (first, last)
@@ -355,9 +384,9 @@ def _build(session: Session, feed: _Feed, practice_name: str, tz_name: str, w: W
     events.sort(key=lambda e: e.start)
     whose = "all clinicians" if practice_wide else feed.staff_name
     head = CalendarHead(
-        name=f"{practice_name} — {whose}" if practice_name else whose,
+        name=f"{feed.practice_name} — {whose}" if feed.practice_name else whose,
         description="Session times from PracticeRunner. No client names or clinical details.",
-        tzid=tz_name,
+        tzid=feed.timezone,
         first=w.first,
         last=w.last,
     )

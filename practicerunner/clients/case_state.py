@@ -45,6 +45,11 @@ def total_label(shares: list[str]) -> tuple[str, bool]:
     return f"Total: {shown}%", total == 100
 
 
+def _ticked(form: dict[str, Any], name: str) -> bool:
+    """Whether a checkbox was ticked (an unticked one is absent from the form)."""
+    return str(form.get(name, "")).lower() in {"on", "true", "yes"}
+
+
 class CaseFormState(SessionState):
     """The case form shared by /cases/new and /cases/ID/edit: row lists live here."""
 
@@ -61,6 +66,7 @@ class CaseFormState(SessionState):
     opened_on: str = ""
     closed_on: str = ""
     presenting_concern: str = ""
+    notify_guardians: bool = False
     can_clinical: bool = False
     can_edit: bool = True
     can_edit_payers: bool = True
@@ -93,6 +99,7 @@ class CaseFormState(SessionState):
         self.opened_on = form.opened_on
         self.closed_on = form.closed_on
         self.presenting_concern = form.presenting_concern
+        self.notify_guardians = form.notify_guardians
         self.can_clinical = form.can_clinical
         self.can_edit = form.can_edit
         self.can_edit_payers = form.can_edit_payers
@@ -271,12 +278,14 @@ class CaseNewState(CaseFormState):
         self.clinician_id = str(form.get("primary_clinician_id", ""))
         self.opened_on = str(form.get("opened_on", ""))
         self.presenting_concern = str(form.get("presenting_concern", ""))
+        self.notify_guardians = _ticked(form, "notify_guardians")
         data = cases.CaseInput(
             kind=str(form.get("kind", self.kind)),
             title=self.title,
             primary_clinician_id=self.clinician_id,
             opened_on=self.opened_on,
             presenting_concern=self.presenting_concern if self.can_clinical else "",
+            notify_guardians=self.notify_guardians,
             participants=self._participants(),
             payers=self._payers(),
         )
@@ -333,6 +342,8 @@ class CaseEditState(CaseFormState):
             changes.status = self.status
             changes.closed_on = self.closed_on
             changes.participants = self._participants()
+            self.notify_guardians = _ticked(form, "notify_guardians")
+            changes.notify_guardians = self.notify_guardians
         if self.can_edit_payers:
             changes.payers = self._payers()
         if self.can_clinical:

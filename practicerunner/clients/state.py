@@ -43,7 +43,8 @@ def as_strings(view: Any) -> dict[str, str]:
 def form_data(form: dict[str, Any]) -> dict[str, Any]:
     """The submitted fields; an unticked checkbox is absent from a form, so name it."""
     data = {k: v for k, v in form.items() if isinstance(k, str)}
-    data["portal_access"] = str(form.get("portal_access", "")).lower() in {"on", "true", "yes"}
+    for name in ("portal_access", "reminders_opt_out"):
+        data[name] = str(form.get(name, "")).lower() in {"on", "true", "yes"}
     return data
 
 

@@ -11,6 +11,7 @@ from practicerunner.clients.case_pages.parties import participants_section, paye
 from practicerunner.clients.case_state import CaseEditState, CaseFormState, CaseNewState
 from practicerunner.clients.cases import KIND_LABELS
 from practicerunner.ui.components import (
+    checkbox_field,
     form_error_banner,
     link_button,
     loading,
@@ -28,6 +29,19 @@ CASE_EDIT_PAGE = "/cases/[case_id]/edit"
 KIND_OPTIONS = list(KIND_LABELS.items())
 STATUS_OPTIONS = [("active", "Active"), ("closed", "Closed")]
 F = CaseFormState
+
+
+def _guardian_notices() -> rx.Component:
+    return rx.box(
+        checkbox_field(
+            "Send appointment notices to guardians",
+            "notify_guardians",
+            default_checked=F.notify_guardians,
+            hint="Confirmations, reminders and changes also go to the guardians on file of "
+            "each client who attends (for minors).",
+        ),
+        grid_column="1 / -1",
+    )
 
 
 def _details_new() -> rx.Component:
@@ -59,6 +73,7 @@ def _details_new() -> rx.Component:
                 hint="Leave empty to use the participants' names, like “Garcia & Lee (couple)”.",
             ),
             text_field("Opened on", "opened_on", F.errors, default_value=F.opened_on, type="date"),
+            _guardian_notices(),
             columns="2",
             spacing="4",
             width="100%",
@@ -100,6 +115,7 @@ def _details_edit() -> rx.Component:
                 type="date",
                 hint="Only for a closed case; empty means today.",
             ),
+            _guardian_notices(),
             columns="2",
             spacing="4",
             width="100%",

@@ -89,6 +89,7 @@ def create_case(session: Session, actor: Actor, data: CaseInput) -> Case:
         primary_clinician_id=clinician_id,
         opened_on=opened_on,
         presenting_concern=concern or "",
+        notify_guardians=bool(data.notify_guardians),
         created_at=now,
         updated_at=now,
     )
@@ -103,6 +104,8 @@ def create_case(session: Session, actor: Actor, data: CaseInput) -> Case:
     fields = ["kind", "title", "primary_clinician_id", "opened_on", "participants", "payers"]
     if concern:
         fields.append("presenting_concern")
+    if case.notify_guardians:
+        fields.append("notify_guardians")
     audit.record(
         session,
         actor,

@@ -85,6 +85,7 @@ def edit_case_form(session: Session, actor: Actor, case_id: int) -> CaseForm:
         opened_on=case.opened_on.isoformat(),
         closed_on=case.closed_on.isoformat() if case.closed_on else "",
         presenting_concern=case.presenting_concern if can_clinical else "",
+        notify_guardians=case.notify_guardians,
         participants=[ParticipantInput(str(c.id), p.role, p.attends) for p, c in people],
         payers=[
             PayerInput(
@@ -104,7 +105,11 @@ def edit_case(session: Session, actor: Actor, case_id: int, changes: CaseChanges
     case = get_case_for(session, actor, case_id)
     assert case.id is not None
     details = (changes.title, changes.primary_clinician_id, changes.status, changes.closed_on)
-    wants_case = any(v is not None for v in details) or changes.participants is not None
+    wants_case = (
+        any(v is not None for v in details)
+        or changes.participants is not None
+        or changes.notify_guardians is not None
+    )
     if wants_case and not reaches(actor, Perm.CASE_EDIT, case.primary_clinician_id):
         raise PermissionDenied("You can view this case but not change it.")
     if changes.payers is not None and not reaches(
@@ -199,6 +204,9 @@ def edit_case(session: Session, actor: Actor, case_id: int, changes: CaseChanges
     if concern is not None and concern != case.presenting_concern:
         case.presenting_concern = concern
         changed.append("presenting_concern")
+    if changes.notify_guardians is not None and changes.notify_guardians != case.notify_guardians:
+        case.notify_guardians = bool(changes.notify_guardians)
+        changed.append("notify_guardians")
     if chosen is not None:
         replace_participants(session, case.id, current, chosen)
         changed.append("participants")

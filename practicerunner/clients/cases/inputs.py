@@ -43,6 +43,7 @@ class CaseInput:
     payers: Sequence[PayerInput | tuple[Any, ...]]
     title: str = ""
     presenting_concern: str = ""
+    notify_guardians: bool = False  # appointment notices also go to attending minors' guardians
 
 
 @dataclass
@@ -56,6 +57,7 @@ class CaseChanges:
     presenting_concern: str | None = None
     participants: Sequence[ParticipantInput | tuple[Any, ...]] | None = None
     payers: Sequence[PayerInput | tuple[Any, ...]] | None = None
+    notify_guardians: bool | None = None
 
 
 def practice_today(session: Session) -> date:

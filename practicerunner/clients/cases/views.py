@@ -72,6 +72,7 @@ class CaseForm:
     opened_on: str = ""
     closed_on: str = ""
     presenting_concern: str = ""
+    notify_guardians: bool = False
     participants: list[ParticipantInput] = field(default_factory=list)
     payers: list[PayerInput] = field(default_factory=list)
 

@@ -169,6 +169,15 @@ def _client_form(s: Any, submit_label: str, cancel_href: Any) -> rx.Component:
                     field_error(e, "portal_access"),
                     padding_top="16px",
                 ),
+                rx.box(
+                    checkbox_field(
+                        "No appointment reminders",
+                        "reminders_opt_out",
+                        default_checked=v["reminders_opt_out"] == "on",
+                        hint="The client asked not to be reminded before sessions. "
+                        "Confirmations and cancellation notices still go out.",
+                    ),
+                ),
             ),
             rx.hstack(
                 rx.button(submit_label, type="submit", size="3", loading=s.saving),

@@ -26,6 +26,7 @@ CLIENT_FIELDS = (
     "status",
     "clinician_id",
     "portal_access",
+    "reminders_opt_out",
 )
 CONTACT_FIELDS = (
     "relationship",

@@ -74,6 +74,7 @@ def _clean_client(
         "phone": e.check("phone", v.phone, data.get("phone")),
         "status": e.check("status", v.choice, data.get("status"), ClientStatus, "Status"),
         "portal_access": truthy(data.get("portal_access")),
+        "reminders_opt_out": truthy(data.get("reminders_opt_out")),
         "clinician_id": _clean_clinician(
             session,
             actor,

@@ -80,6 +80,37 @@ def practice_profile() -> rx.Component:
                     ),
                 ),
                 section(
+                    "Appointments",
+                    grid(
+                        field(
+                            "Reminder (hours before a session)",
+                            "reminder_hours",
+                            e,
+                            default_value=val["reminder_hours"],
+                            type="number",
+                            min=0,
+                            max=168,
+                            step=1,
+                            input_mode="numeric",
+                            hint="Clients get an email (and a text, if set up) this many hours "
+                            "before each session. 0 turns reminders off.",
+                        ),
+                        field(
+                            "Late-cancellation window (hours)",
+                            "late_cancel_hours",
+                            e,
+                            default_value=val["late_cancel_hours"],
+                            type="number",
+                            min=0,
+                            max=168,
+                            step=1,
+                            input_mode="numeric",
+                            hint="A cancellation closer than this to the start counts as a "
+                            "late cancellation.",
+                        ),
+                    ),
+                ),
+                section(
                     "Billing identifiers",
                     grid(
                         field(

@@ -45,6 +45,8 @@ class PracticeInput(TextForm):
     postal_code: str = ""
     npi: str = ""
     tax_id: str = ""
+    reminder_hours: str = "24"
+    late_cancel_hours: str = "24"
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,8 @@ class PracticeView:
     postal_code: str
     npi: str
     tax_id: str
+    reminder_hours: int
+    late_cancel_hours: int
 
 
 def _practice_view(p: Practice) -> PracticeView:
@@ -75,6 +79,8 @@ def _practice_view(p: Practice) -> PracticeView:
         postal_code=p.postal_code,
         npi=p.npi,
         tax_id=p.tax_id,
+        reminder_hours=p.reminder_hours,
+        late_cancel_hours=p.late_cancel_hours,
     )
 
 
@@ -104,6 +110,12 @@ def update_practice(session: Session, actor: Actor, data: PracticeInput) -> Prac
         **validate_address(errors, data, is_required=False),
         "npi": errors.check("npi", v.npi, data.npi),
         "tax_id": errors.check("tax_id", v.tax_id, data.tax_id),
+        "reminder_hours": errors.check(
+            "reminder_hours", _hours, data.reminder_hours, "from 0 (no reminders) to 168"
+        ),
+        "late_cancel_hours": errors.check(
+            "late_cancel_hours", _hours, data.late_cancel_hours, "from 0 to 168"
+        ),
     }
     errors.raise_if_any()
     changed = assign(practice, values)
@@ -120,6 +132,17 @@ def update_practice(session: Session, actor: Actor, data: PracticeInput) -> Prac
         )
         session.commit()
     return _practice_view(practice)
+
+
+MAX_NOTICE_HOURS = 168  # a week
+
+
+def _hours(value: str | None, allowed: str) -> int:
+    """Whole hours in 0..168 (a week)."""
+    raw = (value or "").strip()
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_NOTICE_HOURS:
+        raise v.FieldError(f"Enter whole hours, {allowed} (a week).")
+    return int(raw)
 
 
 def _us_timezone(value: str | None) -> str:

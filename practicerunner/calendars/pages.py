@@ -115,9 +115,10 @@ def _new_link(scope: str) -> rx.Component:
                 spacing="2",
             ),
             rx.text(
-                "This link is shown only now. Anyone who has it can see your schedule's times "
-                "and places, so keep it private, like a password. If it may have been shared, "
-                "get a new link: this one then stops working.",
+                "This link is shown only now. Anyone who has it can see "
+                + ("your" if scope == "own" else "every clinician's")
+                + " session times and places, so keep it private, like a password. If it may "
+                "have been shared, get a new link: this one then stops working.",
                 size="2",
             ),
             rx.link(

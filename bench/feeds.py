@@ -83,8 +83,8 @@ def _fill(session: Session, staff_id: int, start: datetime, end: datetime, n: in
         raise RuntimeError(f"staff {staff_id} has no appointment to copy for the feed benchmark")
     attendees = (
         session.execute(
-            select(AppointmentAttendee.client_id).where(
-                AppointmentAttendee.appointment_id == model.id
+            select(col(AppointmentAttendee.client_id)).where(
+                col(AppointmentAttendee.appointment_id) == model.id
             )
         )
         .scalars()
@@ -123,8 +123,8 @@ def _fill(session: Session, staff_id: int, start: datetime, end: datetime, n: in
 
 
 def _unfill(session: Session, staff_id: int) -> None:
-    fillers = select(Appointment.id).where(
-        col(Appointment.clinician_id) == staff_id, Appointment.status_reason == FILLER_REASON
+    fillers = select(col(Appointment.id)).where(
+        col(Appointment.clinician_id) == staff_id, col(Appointment.status_reason) == FILLER_REASON
     )
     session.execute(
         delete(AppointmentAttendee).where(col(AppointmentAttendee.appointment_id).in_(fillers))
@@ -145,13 +145,13 @@ def bench_feeds(
     now = now or datetime.now(UTC)
     token = new_token()
     with Session(engine, expire_on_commit=False) as session:
-        tz_name = session.execute(select(Practice.timezone).limit(1)).scalar_one()
+        tz_name = session.execute(select(col(Practice.timezone)).limit(1)).scalar_one()
         window = feed_window(now, ZoneInfo(tz_name))
         session.execute(
             update(CalendarFeed)
             .where(
                 col(CalendarFeed.staff_id) == staff_id,
-                CalendarFeed.scope == FeedScope.OWN,
+                col(CalendarFeed.scope) == FeedScope.OWN,
                 col(CalendarFeed.revoked_at).is_(None),
             )
             .values(revoked_at=now)
@@ -192,7 +192,7 @@ def bench_feeds(
             _unfill(session, staff_id)
             session.execute(
                 update(CalendarFeed)
-                .where(CalendarFeed.token_hash == hash_token(token))
+                .where(col(CalendarFeed.token_hash) == hash_token(token))
                 .values(revoked_at=now)
             )
             session.commit()

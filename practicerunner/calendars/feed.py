@@ -147,20 +147,20 @@ def _may(scope: str) -> Any:
 # Built once: a 304 is answered with these two statements and nothing else.
 _FIND = (
     select(
-        CalendarFeed.id,
-        CalendarFeed.staff_id,
-        CalendarFeed.scope,
-        CalendarFeed.label,
-        Staff.full_name,
-        CalendarFeed.last_fetched_at,
-        select(Practice.name).order_by(col(Practice.id)).limit(1).scalar_subquery(),
-        select(Practice.timezone).order_by(col(Practice.id)).limit(1).scalar_subquery(),
+        col(CalendarFeed.id),
+        col(CalendarFeed.staff_id),
+        col(CalendarFeed.scope),
+        col(CalendarFeed.label),
+        col(Staff.full_name),
+        col(CalendarFeed.last_fetched_at),
+        select(col(Practice.name)).order_by(col(Practice.id)).limit(1).scalar_subquery(),
+        select(col(Practice.timezone)).order_by(col(Practice.id)).limit(1).scalar_subquery(),
         _may(FeedScope.OWN),
         _may(FeedScope.PRACTICE),
     )
     .join(Staff, col(Staff.id) == CalendarFeed.staff_id)
     .where(
-        CalendarFeed.token_hash == bindparam("token_hash"),
+        col(CalendarFeed.token_hash) == bindparam("token_hash"),
         col(CalendarFeed.revoked_at).is_(None),
         col(Staff.is_active).is_(True),
     )
@@ -174,14 +174,24 @@ def _find(session: Session, token: str) -> _Feed | None:
     row = session.connection().execute(_FIND, {"token_hash": hash_token(token)}).first()
     if row is None:
         return None
-    *fields, practice_name, tz_name, may_own, may_practice = row
-    allowed = may_own if fields[2] == FeedScope.OWN else may_practice
-    if not allowed:
+    feed_id, staff_id, scope, label, name, fetched, practice, tz_name, may_own, may_practice = row
+    if not (may_own if scope == FeedScope.OWN else may_practice):
         return None
-    return _Feed(*fields, practice_name or "", tz_name or "America/New_York")
+    return _Feed(
+        feed_id,
+        staff_id,
+        scope,
+        label,
+        name,
+        fetched,
+        practice or "",
+        tz_name or "America/New_York",
+    )
 
 
-_START, _END, _STAFF = bindparam("start"), bindparam("end"), bindparam("staff_id")
+_START: Any = bindparam("start")
+_END: Any = bindparam("end")
+_STAFF: Any = bindparam("staff_id")
 
 
 def _appointment_filter(scope: str) -> list[Any]:
@@ -200,7 +210,7 @@ def _item_filter(scope: str) -> list[Any]:
     return where
 
 
-_COUNTS = {
+_COUNTS: dict[str, Any] = {
     scope: union_all(
         select(literal(0), func.count(), func.max(col(Appointment.updated_at))).where(
             *_appointment_filter(scope)
@@ -209,7 +219,7 @@ _COUNTS = {
             *_item_filter(scope)
         ),
     )
-    for scope in (FeedScope.OWN, FeedScope.PRACTICE)
+    for scope in (FeedScope.OWN.value, FeedScope.PRACTICE.value)
 }
 
 
@@ -274,19 +284,21 @@ def _build(session: Session, feed: _Feed, w: Window) -> bytes:
     params = _params(feed, w)
     places = {
         loc_id: ("Telehealth" if kind == LocationKind.TELEHEALTH else name)
-        for loc_id, name, kind in conn.execute(select(Location.id, Location.name, Location.kind))
+        for loc_id, name, kind in conn.execute(
+            select(col(Location.id), col(Location.name), col(Location.kind))
+        )
     }
     appointments = conn.execute(
         select(
-            Appointment.id,
-            Appointment.clinician_id,
-            Appointment.start_at,
-            Appointment.end_at,
-            Appointment.status,
-            Appointment.sequence,
-            Appointment.updated_at,
-            Appointment.location_id,
-            Appointment.room_id,
+            col(Appointment.id),
+            col(Appointment.clinician_id),
+            col(Appointment.start_at),
+            col(Appointment.end_at),
+            col(Appointment.status),
+            col(Appointment.sequence),
+            col(Appointment.updated_at),
+            col(Appointment.location_id),
+            col(Appointment.room_id),
         )
         .where(*_appointment_filter(feed.scope))
         .order_by(col(Appointment.start_at), col(Appointment.id)),
@@ -294,33 +306,33 @@ def _build(session: Session, feed: _Feed, w: Window) -> bytes:
     ).all()
     items = conn.execute(
         select(
-            CalendarItem.id,
-            CalendarItem.staff_id,
-            CalendarItem.with_staff_id,
-            CalendarItem.kind,
-            CalendarItem.start_at,
-            CalendarItem.end_at,
-            CalendarItem.is_cancelled,
-            CalendarItem.sequence,
-            CalendarItem.updated_at,
+            col(CalendarItem.id),
+            col(CalendarItem.staff_id),
+            col(CalendarItem.with_staff_id),
+            col(CalendarItem.kind),
+            col(CalendarItem.start_at),
+            col(CalendarItem.end_at),
+            col(CalendarItem.is_cancelled),
+            col(CalendarItem.sequence),
+            col(CalendarItem.updated_at),
         )
         .where(*_item_filter(feed.scope))
         .order_by(col(CalendarItem.start_at), col(CalendarItem.id)),
         params,
     ).all()
-    rooms: dict[int, str] = {}
+    rooms: dict[int | None, str] = {}
     if any(a.room_id for a in appointments):
-        rooms = dict(conn.execute(select(Room.id, Room.name)).tuples().all())
-    names: dict[int, str] = {}
+        rooms = dict(conn.execute(select(col(Room.id), col(Room.name))).tuples().all())
+    names: dict[int | None, str] = {}
     if practice_wide or any(i.with_staff_id for i in items):
-        names = dict(conn.execute(select(Staff.id, Staff.full_name)).tuples().all())
+        names = dict(conn.execute(select(col(Staff.id), col(Staff.full_name))).tuples().all())
     who: dict[int, list[str]] = {}
     if feed.label == FeedLabel.INITIALS:
         attendees = conn.execute(
             select(
-                AppointmentAttendee.appointment_id,
-                Client.legal_first_name,
-                Client.legal_last_name,
+                col(AppointmentAttendee.appointment_id),
+                col(Client.legal_first_name),
+                col(Client.legal_last_name),
             )
             .join(Client, col(Client.id) == AppointmentAttendee.client_id)
             .join(Appointment, col(Appointment.id) == AppointmentAttendee.appointment_id)

@@ -494,3 +494,32 @@ def test_a_fetch_is_recorded_at_most_once_an_hour(session, people):
     render_feed(session, token, NOW + timedelta(minutes=61))
     assert last_fetched() == NOW + timedelta(minutes=61)
     assert feeds.feed_status(session, people.clinician).own.last_fetched == "Mar 2, 2026, 11:01 AM"  # type: ignore[union-attr]
+
+
+def test_simultaneous_turn_ons_leave_one_feed(session, people):
+    """Five requests at once (a double-click, two tabs): one feed, the rest told it is on."""
+    import threading
+
+    from practicerunner.core.db import session_scope
+
+    session.commit()  # SQLite: leave the write lock free for the threads
+    barrier = threading.Barrier(5)
+    results: list[str] = []
+
+    def turn_on() -> None:
+        barrier.wait()
+        with session_scope() as s:
+            try:
+                feeds.enable_feed(s, people.clinician)
+                results.append("on")
+            except Conflict:
+                results.append("conflict")
+
+    threads = [threading.Thread(target=turn_on) for _ in range(5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == ["conflict"] * 4 + ["on"]
+    session.expire_all()
+    assert len(session.exec(select(CalendarFeed)).all()) == 1

@@ -15,6 +15,7 @@ from practicerunner.practice.pages.widgets import (
 )
 from practicerunner.practice.service import LOCATION_KINDS, PLACES_OF_SERVICE
 from practicerunner.practice.state import LocationsState as S
+from practicerunner.scheduling.availability_pages import rooms_button, rooms_dialog
 from practicerunner.ui.components import page_header, select_field
 from practicerunner.ui.components import text_field as field
 from practicerunner.ui.layout import app_page
@@ -28,7 +29,15 @@ def _row(row: rx.Var) -> rx.Component:
         rx.table.cell(row["place_of_service_label"]),
         rx.table.cell(row["address"]),
         rx.table.cell(status_badge(row["is_active"])),
-        rx.table.cell(row_actions(S, row, deactivate="Deactivate", reactivate="Reactivate")),
+        rx.table.cell(
+            rx.hstack(
+                rooms_button(row),
+                row_actions(S, row, deactivate="Deactivate", reactivate="Reactivate"),
+                spacing="3",
+                justify="end",
+                align="center",
+            )
+        ),
         align="center",
     )
 
@@ -110,4 +119,5 @@ def locations() -> rx.Component:
         ),
         _table(),
         _dialog(),
+        rooms_dialog(),
     )

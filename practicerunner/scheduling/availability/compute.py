@@ -105,6 +105,7 @@ def day_spans(rules: Rules, day: date, timezone: str, holidays: Mapping[date, st
     dated = rules.dated.get(day, ())
     if any(r.kind == ExceptionKind.TIME_OFF and r.whole_day for r in dated):
         return []
+    base: list[tuple[time, time | None, int | None]]
     if rules.weekly:
         base = [(r.start, r.end, r.location_id) for r in rules.weekly if r.weekday == day.weekday()]
     else:
@@ -112,7 +113,7 @@ def day_spans(rules: Rules, day: date, timezone: str, holidays: Mapping[date, st
     base += [
         (r.start, r.end, r.location_id)
         for r in dated
-        if r.kind == ExceptionKind.EXTRA and not r.whole_day
+        if r.kind == ExceptionKind.EXTRA and r.start is not None and r.end is not None
     ]
     cuts = [
         (_instant(day, r.start, timezone), _instant(day, r.end, timezone))
@@ -121,7 +122,6 @@ def day_spans(rules: Rules, day: date, timezone: str, holidays: Mapping[date, st
     ]
     spans: list[Span] = []
     for start_t, end_t, location_id in base:
-        assert start_t is not None
         pieces = [(_instant(day, start_t, timezone), _instant(day, end_t, timezone))]
         for cut_start, cut_end in cuts:
             pieces = _subtract(pieces, cut_start, cut_end)

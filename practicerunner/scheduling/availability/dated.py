@@ -63,9 +63,9 @@ def upcoming_exceptions(session: Session, staff_id: int, today: date) -> list[Ex
             col(AvailabilityException.on_date) >= today,
         )
         .order_by(
-            AvailabilityException.on_date,
+            col(AvailabilityException.on_date),
             col(AvailabilityException.start_time).nulls_first(),
-            AvailabilityException.id,
+            col(AvailabilityException.id),
         )
     ).all()
     names = _location_names(session) if rows else {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from practicerunner.core import clock
 from practicerunner.practice.models import Location, Staff
@@ -83,7 +83,7 @@ def seed_demo_availability(session: Session) -> None:
         )
     for name in _ROOMS:
         session.add(Room(location_id=places[_OFFICE], name=name))  # type: ignore[arg-type]
-    closed = set(session.exec(select(Holiday.on_date)).all())
+    closed = set(session.exec(select(col(Holiday.on_date))).all())
     for year in (today.year, today.year + 1):
         for day, name in us_federal_holidays(year):
             if day not in closed:

@@ -70,7 +70,7 @@ def _hours_rows(session: Session, staff_id: int) -> list[WorkingHours]:
         session.exec(
             select(WorkingHours)
             .where(WorkingHours.staff_id == staff_id)
-            .order_by(WorkingHours.weekday, WorkingHours.start_time)
+            .order_by(col(WorkingHours.weekday), col(WorkingHours.start_time))
         ).all()
     )
 

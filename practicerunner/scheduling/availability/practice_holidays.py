@@ -21,8 +21,9 @@ from practicerunner.scheduling.models import Holiday
 _TAKEN = "The practice is already closed that day ({name})."
 
 
-def federal_years(session: Session) -> list[int]:
+def federal_years(session: Session, actor: Actor) -> list[int]:
     """The years the "Add US federal holidays" buttons offer: this one and the next."""
+    actor.require(Perm.PRACTICE_MANAGE)
     year = local_today(practice_timezone(session)).year
     return [year, year + 1]
 
@@ -32,27 +33,24 @@ def us_federal_holidays(year: int) -> list[tuple[date, str]]:
     return sorted(holiday_calendars.country_holidays("US", years=year).items())
 
 
-def _view(row: Holiday, today: date) -> HolidayView:
+def _view(row: Holiday) -> HolidayView:
     assert row.id is not None
     return HolidayView(
         id=row.id,
         on_date=row.on_date.isoformat(),
         date_label=day_label(row.on_date),
         name=row.name,
-        is_past=row.on_date < today,
     )
 
 
 def list_holidays(session: Session, actor: Actor) -> list[HolidayView]:
-    """The practice's holidays from the start of this year on, by date."""
+    """The practice's holidays from today on, by date."""
     actor.require(Perm.PRACTICE_MANAGE)
     today = local_today(practice_timezone(session))
     rows = session.exec(
-        select(Holiday)
-        .where(col(Holiday.on_date) >= date(today.year, 1, 1))
-        .order_by(Holiday.on_date)
+        select(Holiday).where(col(Holiday.on_date) >= today).order_by(col(Holiday.on_date))
     ).all()
-    return [_view(r, today) for r in rows]
+    return [_view(r) for r in rows]
 
 
 def _holiday_date(value: str, today: date) -> date:
@@ -88,7 +86,7 @@ def add_holiday(session: Session, actor: Actor, data: HolidayInput) -> HolidayVi
         detail={"on_date": row.on_date.isoformat()},
     )
     commit(session, "on_date", "The practice is already closed that day.")
-    return _view(row, today)
+    return _view(row)
 
 
 def remove_holiday(session: Session, actor: Actor, holiday_id: int) -> None:
@@ -120,7 +118,7 @@ def add_us_federal_holidays(session: Session, actor: Actor, year: int | str) -> 
     first, last = wanted[0][0], wanted[-1][0]
     taken = set(
         session.exec(
-            select(Holiday.on_date).where(
+            select(col(Holiday.on_date)).where(
                 col(Holiday.on_date) >= first, col(Holiday.on_date) <= last
             )
         ).all()

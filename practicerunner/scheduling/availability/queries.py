@@ -11,6 +11,7 @@ from collections.abc import Collection
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from practicerunner.practice.models import Staff
@@ -40,25 +41,25 @@ def load_rules(
     """Each clinician's weekly hours and their dated changes between the two local dates."""
     ids = sorted(set(clinician_ids))
     weekly: dict[int, list[WeeklyRule]] = defaultdict(list)
-    for staff_id, weekday, start, end, location_id in session.exec(
-        select(
-            WorkingHours.staff_id,
-            WorkingHours.weekday,
-            WorkingHours.start_time,
-            WorkingHours.end_time,
-            WorkingHours.location_id,
+    for staff_id, weekday, start, end, location_id in session.execute(
+        sa_select(
+            col(WorkingHours.staff_id),
+            col(WorkingHours.weekday),
+            col(WorkingHours.start_time),
+            col(WorkingHours.end_time),
+            col(WorkingHours.location_id),
         ).where(col(WorkingHours.staff_id).in_(ids))
     ):
         weekly[staff_id].append(WeeklyRule(weekday, start, end, location_id))
     dated: dict[int, list[DatedRule]] = defaultdict(list)
-    for staff_id, on_date, kind, start, end, location_id in session.exec(
-        select(
-            AvailabilityException.staff_id,
-            AvailabilityException.on_date,
-            AvailabilityException.kind,
-            AvailabilityException.start_time,
-            AvailabilityException.end_time,
-            AvailabilityException.location_id,
+    for staff_id, on_date, kind, start, end, location_id in session.execute(
+        sa_select(
+            col(AvailabilityException.staff_id),
+            col(AvailabilityException.on_date),
+            col(AvailabilityException.kind),
+            col(AvailabilityException.start_time),
+            col(AvailabilityException.end_time),
+            col(AvailabilityException.location_id),
         ).where(
             col(AvailabilityException.staff_id).in_(ids),
             col(AvailabilityException.on_date) >= first_day,
@@ -73,7 +74,7 @@ def load_holidays(session: Session, first_day: date, last_day: date) -> dict[dat
     """The practice's holidays between the two dates: date → name."""
     return dict(
         session.exec(
-            select(Holiday.on_date, Holiday.name).where(
+            select(col(Holiday.on_date), col(Holiday.name)).where(
                 col(Holiday.on_date) >= first_day, col(Holiday.on_date) <= last_day
             )
         ).all()

@@ -86,4 +86,3 @@ class HolidayView:
     on_date: str
     date_label: str  # "Thursday 26 November 2026"
     name: str
-    is_past: bool

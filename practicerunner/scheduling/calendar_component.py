@@ -103,6 +103,7 @@ class FullCalendar(rx.Component):
     scroll_time: Var[str]
     slot_duration: Var[str]
     snap_duration: Var[str]
+    slot_label_interval: Var[str]
     slot_label_format: Var[dict[str, Any]]
     event_time_format: Var[dict[str, Any]]
     day_header_format: Var[dict[str, Any]]

@@ -112,7 +112,7 @@ def _radios(
                             name=name,
                             value=value,
                             id=f"{name}-{value}",
-                            checked=current == value,
+                            default_checked=current == value,
                             on_change=on_change(value),
                             class_name="pr-checkbox",
                         ),
@@ -352,8 +352,10 @@ def _grid() -> rx.Component:
             slot_min_time="06:00:00",
             slot_max_time="22:00:00",
             scroll_time="08:00:00",
-            slot_duration="00:30:00",
-            snap_duration="00:15:00",
+            # Quarter-hour slots, labelled hourly. Snapping finer than a slot would make a drag
+            # jump a quarter hour as it starts (FullCalendar centres the grip in the slot).
+            slot_duration="00:15:00",
+            slot_label_interval="01:00:00",
             expand_rows=False,
             slot_label_format={
                 "hour": "numeric",
@@ -453,6 +455,7 @@ def _today_row(row: Var) -> rx.Component:
             rx.cond(scheduled & C.can_edit, buttons, marked),
             spacing="1",
             class_name="pr-today-row",
+            id="today-" + row["id"].to(str),
             width="100%",
         ),
     )
@@ -478,8 +481,8 @@ def _today() -> rx.Component:
         aria_label="Today",
         id="today-list",
         style={
-            "width": "260px",
-            "min_width": "260px",
+            "width": "290px",
+            "min_width": "290px",
             "border": f"1px solid {rx.color('gray', 5)}",
             "border_radius": "10px",
             "padding": "14px 16px",

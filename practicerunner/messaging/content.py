@@ -1,8 +1,9 @@
 """What an appointment message may say, and how it is worded and rendered.
 
 A message names the practice, the clinician, the date and local time, the place (a location's
-name and address, or "Telehealth") and how to reach the practice. Nothing else: never the
-service, the case title, the presenting concern, notes or diagnoses. `AppointmentFacts` is
+name and address, or "Telehealth") and how to reach the practice — and, when the practice
+cancels, the reason staff gave for the client to read. Nothing else: never the service, the
+case title, the presenting concern, notes or diagnoses. `AppointmentFacts` is
 built from those fields only, so a template cannot print what it is never given.
 """
 
@@ -20,7 +21,7 @@ from sqlmodel import Session, col, select
 from practicerunner.clients.people import staff_label
 from practicerunner.core.validation import format_phone
 from practicerunner.practice.models import Location, LocationKind, Practice, Staff
-from practicerunner.scheduling.models import Appointment
+from practicerunner.scheduling.models import Appointment, AppointmentStatus
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -92,6 +93,9 @@ class AppointmentFacts:
     place_address: tuple[str, ...]  # address lines of an office; empty for telehealth
     previous_when: str = ""  # for a reschedule: where the session was, 'Tue, Mar 3 at 5:00 PM'
     previous_day: str = ""
+    # Why the practice called a session off: staff write it knowing the client reads it.
+    # Only for the practice's own cancellations; a client's cancel needs no explaining.
+    practice_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -151,6 +155,11 @@ def appointment_facts(
         telehealth=telehealth,
         place_name="Telehealth" if telehealth else (location.name if location else ""),
         place_address=address,
+        practice_reason=(
+            appointment.status_reason.strip()
+            if appointment.status == AppointmentStatus.CANCELLED_PRACTICE
+            else ""
+        ),
     )
     if previous_start is not None:
         facts = replace(

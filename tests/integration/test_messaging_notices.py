@@ -375,3 +375,29 @@ def test_place_words_and_practice_contact_details(session, people, frozen):
     assert "Where: Telehealth" in second.body_text
     assert "12 Elm St" not in second.body_text
     assert "how to join" in second.body_text
+
+
+@pytest.mark.parametrize(
+    ("status", "shown"), [("cancelled_practice", True), ("cancelled_client", False)]
+)
+def test_only_the_practices_own_cancel_reason_reaches_the_client(
+    session, people, frozen, status, shown
+):
+    client = people.clients["clinician"]
+    appointment = add_appointment(
+        session,
+        people.cases["clinician"],
+        people.staff["clinician"],
+        people.service.id,
+        people.location,
+        START,
+        attendees=[client],
+        status=status,
+    )
+    appointment.status_reason = "Office closed for a burst pipe"
+    queue_appointment_notice(session, appointment, "cancellation")
+    session.commit()
+
+    [message] = rows(session)
+    assert ("From the practice: Office closed for a burst pipe" in message.body_text) is shown
+    assert ("Office closed for a burst pipe" in message.body_html) is shown

@@ -194,7 +194,7 @@ def test_outside_hours_agrees_with_the_blocks(session, week, offset, minutes):
     """Over two weeks around the March DST change: a span fits exactly when a block holds it."""
     carl = week["carl"]
     lo, hi = at(date(2026, 3, 1), 0), at(date(2026, 3, 15), 0)
-    blocks = av.available_blocks(session, [carl], lo, hi)
+    blocks = av.available_blocks(session, [carl], lo, hi + timedelta(days=1))
     spans = sorted((datetime.fromisoformat(b.start), datetime.fromisoformat(b.end)) for b in blocks)
     union: list[list[datetime]] = []
     for s, e in spans:

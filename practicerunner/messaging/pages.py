@@ -97,7 +97,16 @@ def _row(row: Any) -> rx.Component:
                 spacing="0",
             )
         ),
-        rx.el.td(_status_badge(row["status"], row["status_label"])),
+        rx.el.td(
+            rx.vstack(
+                _status_badge(row["status"], row["status_label"]),
+                rx.cond(
+                    row["note"] != "",
+                    rx.text(row["note"], size="1", color_scheme="gray", max_width="220px"),
+                ),
+                spacing="1",
+            )
+        ),
         rx.el.td(rx.text(row["sent"], size="2", white_space="nowrap", color_scheme="gray")),
     )
 
@@ -303,7 +312,7 @@ def outgoing_mail() -> rx.Component:
                 page_header(
                     "Outgoing mail",
                     "Confirmations, reminders and notices to clients and guardians. They say "
-                    "when and where, never why.",
+                    "when and where, never what the sessions are about.",
                 ),
                 _not_configured(),
                 section("Messages", _list()),

@@ -72,6 +72,7 @@ class OutboxRow:
     subject: str  # for a text message: its first words
     created: str
     sent: str
+    note: str  # why it was not sent, or the last error; '' when all is well
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,7 @@ def list_outbox(
             subject=_subject(m),
             created=_moment(m.created_at, tz),
             sent=_moment(m.sent_at, tz),
+            note=m.last_error,
         )
         for m in found
     ]

@@ -88,6 +88,7 @@ class OutboxState(SessionState):
                 "subject": r.subject,
                 "created": r.created,
                 "sent": r.sent or "—",
+                "note": r.note,
             }
             for r in result.rows
         ]

@@ -69,7 +69,7 @@ def test_the_owner_sees_every_message_newest_first_with_counts(session, people, 
     assert first.kind_label == "Confirmation"
     assert first.subject == "Your appointment is confirmed for Wed, Mar 4 at 9:00 AM"
     assert first.created == "Mar 2, 2026, 9:00 AM"
-    assert first.sent == ""
+    assert first.sent == "" and first.note == ""
     assert not page.email_configured
 
 

@@ -115,6 +115,7 @@ class FullCalendar(rx.Component):
     expand_rows: Var[bool]
     long_press_delay: Var[int]
     event_interactive: Var[bool]
+    event_did_mount: Var[Any]
 
     select: rx.EventHandler[_on_select]
     event_click: rx.EventHandler[_on_event_click]
@@ -136,6 +137,11 @@ class FullCalendar(rx.Component):
         props.setdefault("plugins", Var(_js_expr="[" + ", ".join(_PLUGINS) + "]"))
         props.setdefault("header_toolbar", False)
         props.setdefault("time_zone", "UTC")
+        # Each block says which event it is (data-event-id), for tests and styling hooks.
+        props.setdefault(
+            "event_did_mount",
+            Var(_js_expr="((info) => { info.el.dataset.eventId = info.event.id; })"),
+        )
         return super().create(*children, **props)
 
 

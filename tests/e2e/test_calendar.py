@@ -20,6 +20,7 @@ from practicerunner.clients.models import Case, CaseKind, CaseParticipant, CaseS
 from practicerunner.core import clock
 from practicerunner.practice.models import Location, LocationKind, Service, Staff
 from practicerunner.scheduling import service as sched
+from practicerunner.scheduling.calendar_ui import grid
 from practicerunner.scheduling.models import Appointment
 from practicerunner.scheduling.service.conflicts import Slot, soft_warnings
 from practicerunner.scheduling.views import AppointmentInput
@@ -107,6 +108,18 @@ def _column_x(page: Page, header_text: str) -> float:
     box = cell.bounding_box()
     assert box is not None
     return box["x"] + box["width"] / 2
+
+
+def _within_grid(page: Page, box) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """A block's box relative to the grid (a notice above the grid moves the whole grid)."""
+    origin = page.locator("#calendar-grid").bounding_box()
+    assert box is not None and origin is not None
+    return {
+        "x": round(box["x"] - origin["x"], 1),
+        "y": round(box["y"] - origin["y"], 1),
+        "width": round(box["width"], 1),
+        "height": round(box["height"], 1),
+    }
 
 
 def _lane_y(page: Page, at: time) -> float:
@@ -291,6 +304,37 @@ def test_front_desk_books_moves_cancels_marks_and_meets_a_conflict(page: Page, e
     assert moved[0].start_at.astimezone(zone).replace(tzinfo=None) == datetime.combine(tue, at)
     assert moved[1].start_at == booked[1].start_at
 
+    # Dropping another of Olivia's sessions onto that time is refused and put back.
+    other = page.locator(f".fc-timegrid-event.pr-s-scheduled.{grid.colour_class(olivia)}")
+    other = other.filter(has_not_text=KIM).first
+    other_id = int(str(other.get_attribute("data-event-id"))[1:])
+    before = other.bounding_box()
+    assert before is not None
+    before = _within_grid(page, before)
+    with _read(e2e_engine) as check:
+        was = check.get(Appointment, other_id).start_at  # type: ignore[union-attr]
+    grab = other.bounding_box()
+    assert grab is not None
+    page.mouse.move(grab["x"] + grab["width"] / 2, grab["y"] + 4)
+    page.mouse.down()
+    page.mouse.move(tue_x, _lane_y(page, at), steps=20)
+    page.mouse.up()
+    refused = page.locator("#move-problem")
+    expect(refused).to_contain_text("Not moved")
+    expect(refused).to_contain_text("Olivia Owens")
+    with _read(e2e_engine) as check:
+        assert check.get(Appointment, other_id).start_at == was  # type: ignore[union-attr]
+    back = page.locator(f'[data-event-id="a{other_id}"]')
+    expect(back).to_be_visible()
+    # The grid shows the server's truth again: the block is back where it was.
+    for _ in range(30):
+        if _within_grid(page, back.bounding_box()) == before:
+            break
+        page.wait_for_timeout(100)
+    assert _within_grid(page, back.bounding_box()) == before
+    page.get_by_role("button", name="Dismiss").click()
+    expect(refused).to_be_hidden()
+
     # Double-book Olivia at the moved session's time: the conflict panel offers free times.
     page.get_by_role("button", name="Book session").click()
     expect(page.locator("#booking-dialog")).to_be_visible()
@@ -358,6 +402,7 @@ def test_a_clinician_sees_their_own_week_and_a_biller_cannot_book(page: Page, e2
     page.context.clear_cookies()
     sign_in(page, "bill@willow.example")
     _open_calendar(page)
-    expect(page.locator(".fc-timegrid-event, .fc-daygrid-event").first).to_be_visible()
+    page.get_by_role("radio", name="Month").click()
+    expect(page.locator(".fc-daygrid-event").first).to_be_visible()
     expect(page.get_by_role("button", name="Book session")).to_have_count(0)
     expect(page.get_by_role("button", name="Attended")).to_have_count(0)

@@ -88,6 +88,7 @@ def test_callbacks_send_plain_strings_picked_in_the_browser() -> None:
     for trigger in ("select:", "eventClick:", "eventDrop:", "eventResize:", "datesSet:"):
         assert trigger in js
     assert "arg.view.currentStart" in js  # column headers are indexed from the view's start
+    assert "info.el.dataset.eventId = info.event.id" in js
 
 
 def test_local_minute_strips_utc_marks_and_offsets() -> None:
@@ -189,3 +190,8 @@ def test_unavailable_time_is_the_inverse_of_each_clinicians_hours() -> None:
     columns = grid.unavailable_events(blocks, {1: 0, 2: 1})
     assert [e["start"] for e in columns[1:]] == ["2026-03-03T09:00", "2026-03-04T12:00"]
     assert len(grid.unavailable_events([])) == 1
+
+
+def test_every_load_differs_so_a_refused_drag_is_redrawn() -> None:
+    first, second = grid.revision_marker(1), grid.revision_marker(2)
+    assert first != second and first["display"] == second["display"] == "none"

@@ -143,6 +143,21 @@ def fc_event(ev: CalendarEvent, column: int = 0) -> dict[str, Any]:
     }
 
 
+def revision_marker(revision: int) -> dict[str, Any]:
+    """An invisible event that differs on every load.
+
+    Reflex keeps the identity of values that arrive unchanged, and FullCalendar only resets
+    its events when the array changes. After a refused drag the server's events are the same
+    as before the drag, so without this the grid would keep showing the dropped position.
+    """
+    return {
+        "id": f"rev-{revision}",
+        "start": "1970-01-01T00:00",
+        "end": "1970-01-01T00:01",
+        "display": "none",
+    }
+
+
 def unavailable_events(
     blocks: list[AvailabilityBlock], columns: dict[int, int] | None = None
 ) -> list[dict[str, Any]]:

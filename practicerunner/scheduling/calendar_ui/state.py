@@ -112,6 +112,7 @@ class CalendarState(SessionState):
     _range: list[str] = []
     _timezone: str = ""
     _by_id: dict[str, dict[str, Any]] = {}
+    _revision: int = 0
 
     # --- reading the grid -------------------------------------------------------------------
 
@@ -178,7 +179,8 @@ class CalendarState(SessionState):
             blocks = await self.call(_available, actor, ids, start_utc, end_utc)
             if _availability is not None:
                 events = grid.unavailable_events(blocks, columns) + events
-        self.events = events
+        self._revision += 1
+        self.events = [*events, grid.revision_marker(self._revision)]
         self._by_id = by_id
 
     async def _load_today(self, actor: Actor) -> None:

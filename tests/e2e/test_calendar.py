@@ -406,3 +406,19 @@ def test_a_clinician_sees_their_own_week_and_a_biller_cannot_book(page: Page, e2
     expect(page.locator(".fc-daygrid-event").first).to_be_visible()
     expect(page.get_by_role("button", name="Book session")).to_have_count(0)
     expect(page.get_by_role("button", name="Attended")).to_have_count(0)
+
+
+def test_a_case_lists_its_next_sessions_and_books_from_the_calendar(page: Page, e2e_engine) -> None:
+    with _read(e2e_engine) as session:
+        kim = int(_case(session, "Kim (couple)").id)  # type: ignore[arg-type]
+    sign_in(page, "fran@willow.example")
+    page.goto(f"/cases/{kim}")
+    upcoming = page.locator("#upcoming-sessions")
+    expect(upcoming.get_by_role("row").nth(1)).to_contain_text("Olivia Owens")
+    page.get_by_role("link", name="Book a session").click()
+    expect(page.locator("#booking-dialog")).to_be_visible()
+    expect(page.locator("#case_id")).to_have_value(str(kim))
+    expect(page.get_by_label("Daniel Kim")).to_be_checked()
+    expect(page.locator("#clinician_id option:checked")).to_have_text(re.compile("Olivia Owens"))
+    page.get_by_role("button", name="Cancel", exact=True).click()
+    expect(page.locator("#booking-dialog")).to_be_hidden()

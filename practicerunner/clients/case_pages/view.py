@@ -11,6 +11,11 @@ import reflex as rx
 
 from practicerunner.clients.case_state import CaseViewState
 from practicerunner.clients.cases import PORTAL_OK
+from practicerunner.scheduling.calendar_ui.case_sessions import (
+    CaseSessionsState,
+    book_button,
+    upcoming_sessions,
+)
 from practicerunner.ui.components import link_button, loading, not_found_panel, section
 from practicerunner.ui.layout import app_page
 
@@ -87,7 +92,7 @@ def _case_subtitle() -> rx.Component:
     )
 
 
-@app_page(CASE_PAGE, "Case", on_load=CaseViewState.load)
+@app_page(CASE_PAGE, "Case", on_load=[CaseViewState.load, CaseSessionsState.load])
 def case_view() -> rx.Component:
     edit_href = "/cases/" + V.current_case_id.to_string() + "/edit"
     return rx.cond(
@@ -103,6 +108,7 @@ def case_view() -> rx.Component:
                         spacing="2",
                     ),
                     rx.spacer(),
+                    book_button(V.status != "closed"),
                     rx.cond(
                         V.can_change,
                         link_button("Edit case", edit_href, "pencil", variant="soft"),
@@ -120,6 +126,7 @@ def case_view() -> rx.Component:
                         "Who attends",
                     ),
                 ),
+                upcoming_sessions(),
                 section(
                     "Who pays",
                     _table(

@@ -117,11 +117,11 @@ class FullCalendar(rx.Component):
     event_interactive: Var[bool]
     event_did_mount: Var[Any]
 
-    select: rx.EventHandler[_on_select]
-    event_click: rx.EventHandler[_on_event_click]
-    event_drop: rx.EventHandler[_on_event_change]
-    event_resize: rx.EventHandler[_on_event_change]
-    dates_set: rx.EventHandler[_on_dates_set]
+    select: rx.EventHandler[_on_select]  # type: ignore[type-arg,valid-type]
+    event_click: rx.EventHandler[_on_event_click]  # type: ignore[type-arg,valid-type]
+    event_drop: rx.EventHandler[_on_event_change]  # type: ignore[type-arg,valid-type]
+    event_resize: rx.EventHandler[_on_event_change]  # type: ignore[type-arg,valid-type]
+    dates_set: rx.EventHandler[_on_dates_set]  # type: ignore[type-arg,valid-type]
 
     def add_imports(self) -> dict[str, Any]:
         imports: dict[str, Any] = {
@@ -133,7 +133,7 @@ class FullCalendar(rx.Component):
         return imports
 
     @classmethod
-    def create(cls, *children: Any, **props: Any) -> rx.Component:
+    def create(cls, *children: Any, **props: Any) -> FullCalendar:
         props.setdefault("plugins", Var(_js_expr="[" + ", ".join(_PLUGINS) + "]"))
         props.setdefault("header_toolbar", False)
         props.setdefault("time_zone", "UTC")
@@ -150,11 +150,11 @@ def column_headers(names: Var, classes: Var) -> tuple[Var, Var]:
     column k (the k-th day after the view's first day) shows NAMES[k], styled CLASSES[k]."""
     index = "Math.round((arg.date.valueOf() - arg.view.currentStart.valueOf()) / 86400000)"
     names_js, classes_js = str(names), str(classes)
-    content = Var(
+    content: Var[Any] = Var(
         _js_expr=f"((arg) => (({names_js})[{index}] ?? ''))",
         _var_data=names._get_all_var_data(),
     )
-    class_names = Var(
+    class_names: Var[Any] = Var(
         _js_expr=f"((arg) => [({classes_js})[{index}] ?? ''])",
         _var_data=classes._get_all_var_data(),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 import reflex as rx
@@ -71,7 +72,7 @@ def book_button(case_open: rx.Var) -> rx.Component:
     )
 
 
-def _row(row: rx.Var) -> rx.Component:
+def _row(row: Any) -> rx.Component:
     return rx.el.tr(
         rx.el.td(row["when"]),
         rx.el.td(row["who"]),

@@ -334,7 +334,7 @@ def _move_problem() -> rx.Component:
 
 def _grid() -> rx.Component:
     content, classes = column_headers(C.column_names, C.column_classes)
-    undefined = Var(_js_expr="undefined")
+    undefined: Var[Any] = Var(_js_expr="undefined")
     return rx.box(
         full_calendar(
             key=C.grid_key,

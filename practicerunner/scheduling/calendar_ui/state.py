@@ -258,7 +258,7 @@ class CalendarState(SessionState):
         self.loaded = True
         case = str(params.get("case", ""))
         if case.isdigit() and self.can_edit:
-            return BookingState.open_for_case(case)
+            return BookingState.open_for_case(case)  # type: ignore[operator]
         return None
 
     async def _navigate(self, view: str, anchor: date):
@@ -567,7 +567,7 @@ class BookingState(CalendarState):
             return self.to_sign_in()
         if all_day or len(grid.local_minute(start)) < 16:
             day = grid.parse_day(start)
-            return CalendarState.open_day(day.isoformat()) if day else None
+            return CalendarState.open_day(day.isoformat()) if day else None  # type: ignore[operator]
         start_l, end_l, clinician = self._real_move(start, end)
         ids = self._selected_ids()
         if clinician is None and len(ids) == 1:
@@ -715,7 +715,7 @@ class BookingState(CalendarState):
         values = dict(self.values)
         self.booking_open = False
         self._reset_booking()
-        return BlockState.open_block_with(
+        return BlockState.open_block_with(  # type: ignore[operator]
             values.get("clinician_id", ""), values.get("date", ""), values.get("start_time", "")
         )
 

@@ -384,6 +384,14 @@ def test_front_desk_books_moves_cancels_marks_and_meets_a_conflict(page: Page, e
     expect(page.locator(".fc-daygrid-day").first).to_be_visible()
     page.wait_for_timeout(400)
     screenshot(page, "56-calendar-month")
+    # Clicking a day in the month opens that day, every clinician side by side.
+    page.locator(f'.fc-daygrid-day[data-date="{monday.isoformat()}"] .fc-daygrid-day-top').click()
+    expect(page.locator("#cal-title")).to_have_text(_day_label(monday))
+    expect(page.get_by_role("radio", name="Day")).to_be_checked()
+    expect(page.locator(".fc-col-header-cell", has_text="Sam Suarez")).to_be_visible()
+    expect(page.locator(".fc-timegrid-event").first).to_be_visible()
+    expect(page.locator("[data-sonner-toast]")).to_have_count(0, timeout=15_000)
+    screenshot(page, "57-calendar-day-columns")
 
 
 def test_a_clinician_sees_their_own_week_and_a_biller_cannot_book(page: Page, e2e_engine) -> None:

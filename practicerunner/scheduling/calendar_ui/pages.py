@@ -888,22 +888,33 @@ def _details_tab() -> rx.Component:
             P.panel_can_edit,
             rx.cond(
                 a["scheduled"] == "1",
-                rx.hstack(
-                    rx.button("Attended", color_scheme="teal", on_click=P.set_status("attended")),
-                    rx.button(
-                        "No-show",
-                        variant="soft",
-                        color_scheme="red",
-                        on_click=P.set_status("no_show"),
+                rx.cond(
+                    a["started"] == "1",
+                    rx.hstack(
+                        rx.button(
+                            "Attended", color_scheme="teal", on_click=P.set_status("attended")
+                        ),
+                        rx.button(
+                            "No-show",
+                            variant="soft",
+                            color_scheme="red",
+                            on_click=P.set_status("no_show"),
+                        ),
+                        rx.button(
+                            "Late cancel",
+                            variant="soft",
+                            color_scheme="gray",
+                            on_click=P.set_status("late_cancelled"),
+                        ),
+                        spacing="2",
+                        wrap="wrap",
                     ),
-                    rx.button(
-                        "Late cancel",
-                        variant="soft",
+                    rx.text(
+                        "Attended and no-show can be recorded once the session has begun. "
+                        "To cancel or move it, use the tabs above.",
+                        size="2",
                         color_scheme="gray",
-                        on_click=P.set_status("late_cancelled"),
                     ),
-                    spacing="2",
-                    wrap="wrap",
                 ),
                 rx.button(
                     "Back to scheduled",

@@ -760,6 +760,8 @@ class PanelState(CalendarState):
             "move_start": start[11:16],
             "move_end": end[11:16],
             "scheduled": "1" if view.status == "scheduled" else "",
+            # Attended and no-show are for sessions that have begun (the service insists).
+            "started": "1" if datetime.fromisoformat(view.start) <= clock.now() else "",
         }
         self.is_series = view.series_id is not None
         self.panel_can_edit = view.can_edit and self.can_edit

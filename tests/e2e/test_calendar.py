@@ -428,5 +428,33 @@ def test_a_case_lists_its_next_sessions_and_books_from_the_calendar(page: Page, 
     expect(page.locator("#case_id")).to_have_value(str(kim))
     expect(page.get_by_label("Daniel Kim")).to_be_checked()
     expect(page.locator("#clinician_id option:checked")).to_have_text(re.compile("Olivia Owens"))
+
+    # Bad input: each message beside its field, what was typed kept, nothing written.
+    with _read(e2e_engine) as session:
+        before = len(session.exec(select(Appointment.id).where(Appointment.case_id == kim)).all())
+    page.locator("#booking-form").evaluate("f => f.noValidate = true")
+    page.get_by_label("Daniel Kim").uncheck()
+    page.get_by_label("Rachel Kim").uncheck()
+    page.locator("#date").fill("2027-02-01")
+    page.locator("#start_time").fill("")
+    page.locator("#repeat").select_option("weekly")
+    page.get_by_label("After a number of sessions").check()
+    page.locator("#repeat_count").fill("0")
+    page.locator("#book-submit").click()
+    expect(page.locator("#booking-errors")).to_contain_text("nothing was booked")
+    expect(page.locator("#start_time-error")).to_contain_text("start time")
+    expect(page.locator("#attendee_ids-error")).to_contain_text("at least one")
+    expect(page.locator("#date")).to_have_value("2027-02-01")
+    expect(page.locator("#repeat_count")).to_have_value("0")
+    page.locator("#start_time").fill("10:00")
+    page.get_by_label("Rachel Kim").check()
+    page.locator("#book-submit").click()
+    expect(page.locator("#repeat_count-error")).to_contain_text("how many sessions")
+    expect(page.get_by_label("Rachel Kim")).to_be_checked()
+    expect(page.get_by_label("Daniel Kim")).not_to_be_checked()
+    screenshot(page, "58-calendar-booking-errors")
+    with _read(e2e_engine) as session:
+        after = len(session.exec(select(Appointment.id).where(Appointment.case_id == kim)).all())
+    assert after == before
     page.get_by_role("button", name="Cancel", exact=True).click()
     expect(page.locator("#booking-dialog")).to_be_hidden()

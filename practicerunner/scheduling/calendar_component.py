@@ -116,6 +116,7 @@ class FullCalendar(rx.Component):
     long_press_delay: Var[int]
     event_interactive: Var[bool]
     event_did_mount: Var[Any]
+    select_allow: Var[Any]
 
     select: rx.EventHandler[_on_select]  # type: ignore[type-arg,valid-type]
     event_click: rx.EventHandler[_on_event_click]  # type: ignore[type-arg,valid-type]
@@ -137,6 +138,15 @@ class FullCalendar(rx.Component):
         props.setdefault("plugins", Var(_js_expr="[" + ", ".join(_PLUGINS) + "]"))
         props.setdefault("header_toolbar", False)
         props.setdefault("time_zone", "UTC")
+        # A selection stays within one day: a session does not run from Monday into Tuesday.
+        props.setdefault(
+            "select_allow",
+            Var(
+                _js_expr="((info) => info.allDay || "
+                "info.start.toISOString().slice(0, 10) === "
+                "new Date(info.end.valueOf() - 1).toISOString().slice(0, 10))"
+            ),
+        )
         # Each block says which event it is (data-event-id), for tests and styling hooks.
         props.setdefault(
             "event_did_mount",

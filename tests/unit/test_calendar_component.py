@@ -89,6 +89,7 @@ def test_callbacks_send_plain_strings_picked_in_the_browser() -> None:
         assert trigger in js
     assert "arg.view.currentStart" in js  # column headers are indexed from the view's start
     assert "info.el.dataset.eventId = info.event.id" in js
+    assert "selectAllow:((info) => info.allDay ||" in js
 
 
 def test_local_minute_strips_utc_marks_and_offsets() -> None:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 23:37:23.739889
+Create Date: 2026-11-29 00:20:39.857306
 """
 
 from collections.abc import Sequence
@@ -616,7 +616,13 @@ def upgrade() -> None:
             "ix_appointment_clinician_start", ["clinician_id", "start_at"], unique=False
         )
         batch_op.create_index("ix_appointment_room_start", ["room_id", "start_at"], unique=False)
-        batch_op.create_index("ix_appointment_start", ["start_at"], unique=False)
+        batch_op.create_index(
+            "ix_appointment_start_scheduled",
+            ["start_at"],
+            unique=False,
+            postgresql_where=sa.text("status = 'scheduled'"),
+            sqlite_where=sa.text("status = 'scheduled'"),
+        )
 
     op.create_table(
         "case_payer",
@@ -745,7 +751,11 @@ def downgrade() -> None:
 
     op.drop_table("case_payer")
     with op.batch_alter_table("appointment", schema=None) as batch_op:
-        batch_op.drop_index("ix_appointment_start")
+        batch_op.drop_index(
+            "ix_appointment_start_scheduled",
+            postgresql_where=sa.text("status = 'scheduled'"),
+            sqlite_where=sa.text("status = 'scheduled'"),
+        )
         batch_op.drop_index("ix_appointment_room_start")
         batch_op.drop_index("ix_appointment_clinician_start")
         batch_op.drop_index("ix_appointment_case_start")

@@ -6,7 +6,9 @@ requests can pass that check at the same instant. So the rule also lives in the 
   time, using btree_gist; concurrent inserts wait on each other and all but one fail.
 - SQLite: triggers; SQLite runs one writer at a time (BEGIN IMMEDIATE), so a trigger's check
   and the insert it guards cannot interleave with another writer.
-A deliberate double-booking (with a reason) is outside the rule on both.
+A deliberate double-booking (with a reason) is outside the rule on both. No session lasts
+longer than 24 hours (the services refuse it), which bounds the trigger's index scan to the
+day before the new session.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ def conflict_ddl(dialect: str) -> Sequence[str]:
           SELECT 1 FROM appointment a
           WHERE a.clinician_id = NEW.clinician_id AND a.id IS NOT NEW.id
             AND a.status IN ({_BLOCKING}) AND a.conflict_override_reason = ''
+            AND a.start_at > datetime(NEW.start_at, '-1 day')
             AND a.start_at < NEW.end_at AND a.end_at > NEW.start_at)
     """
     return (

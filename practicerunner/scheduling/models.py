@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, DateTime, Index, UniqueConstraint
+from sqlalchemy import CheckConstraint, DateTime, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from practicerunner.core.db import UTCDateTime
@@ -152,7 +152,14 @@ class Appointment(SQLModel, table=True):
         Index("ix_appointment_clinician_start", "clinician_id", "start_at"),
         Index("ix_appointment_room_start", "room_id", "start_at"),
         Index("ix_appointment_case_start", "case_id", "start_at"),
-        Index("ix_appointment_start", "start_at"),
+        # Reminders look for scheduled sessions by time alone. Partial, so the planner does
+        # not prefer it over the clinician/room/attendee indexes for long windows.
+        Index(
+            "ix_appointment_start_scheduled",
+            "start_at",
+            postgresql_where=text("status = 'scheduled'"),
+            sqlite_where=text("status = 'scheduled'"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -9,10 +9,13 @@ touches the rule, and extending never rewrites it.
 
 from __future__ import annotations
 
+import bisect
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, or_, select
 
@@ -62,6 +65,10 @@ def pending(series: AppointmentSeries, until_utc: datetime) -> list[Occurrence]:
         for o in occurrences(rule, min(lo, first) if series.next_index == 0 else lo, until_utc)
         if o.index >= series.next_index
     ]
+
+
+def _local_day(o: Occurrence, series: AppointmentSeries) -> str:
+    return o.start_utc.astimezone(ZoneInfo(series.timezone)).date().isoformat()
 
 
 def has_more(series: AppointmentSeries) -> bool:
@@ -149,30 +156,247 @@ def top_up(session: Session, series: AppointmentSeries, now: datetime) -> tuple[
         end=occs[-1].end_utc,
     )
     free = [o for o in occs if not any(b.start < o.end_utc and b.end > o.start_utc for b in busy)]
-    skipped = [o.start_utc.date().isoformat() for o in occs if o not in free]
+    skipped = [_local_day(o, series) for o in occs if o not in free]
     write_sessions(session, series, free, created_by_id=None)
     advance(series, occs, until)
     return len(free), skipped
 
 
-def extend_horizons(session: Session, now: datetime | None = None) -> int:
-    """Top up every open series whose horizon runs short; returns sessions written.
+class _BusyIndex:
+    """Busy intervals per resource ("clinician", id) etc., sorted by start for bisecting."""
 
-    Safe to run on several workers at once: each series is topped up under its row lock in
-    its own transaction, and the unique occurrence index refuses any duplicate.
-    """
-    now = now or clock.now()
-    due_before = now + HORIZON - TOP_UP_MARGIN
-    ids = session.exec(
-        select(AppointmentSeries.id).where(
+    def __init__(self) -> None:
+        self._starts: dict[tuple[str, int], list[datetime]] = {}
+        self._spans: dict[tuple[str, int], list[tuple[datetime, datetime]]] = {}
+
+    def add(self, key: tuple[str, int], start: datetime, end: datetime) -> None:
+        starts = self._starts.setdefault(key, [])
+        spans = self._spans.setdefault(key, [])
+        at = bisect.bisect_left(starts, start)
+        starts.insert(at, start)
+        spans.insert(at, (start, end))
+
+    def clashes(self, key: tuple[str, int], start: datetime, end: datetime) -> bool:
+        starts = self._starts.get(key)
+        if not starts:
+            return False
+        spans = self._spans[key]
+        # Only intervals starting in (start - longest span, end) can overlap.
+        lo = bisect.bisect_right(starts, start - _MAX_SPAN)
+        hi = bisect.bisect_left(starts, end)
+        return any(spans[i][1] > start for i in range(lo, hi))
+
+
+_MAX_SPAN = timedelta(hours=24)
+
+
+def _busy_for(
+    session: Session,
+    clinicians: set[int],
+    clients: set[int],
+    rooms: set[int],
+    start: datetime,
+    end: datetime,
+) -> _BusyIndex:
+    """Everything that holds these clinicians, clients and rooms in [start, end), one query each."""
+    from practicerunner.scheduling.models import BLOCKING_STATUSES, CalendarItem
+
+    index = _BusyIndex()
+    lo = start - _MAX_SPAN
+    window = (
+        col(Appointment.start_at) > lo,
+        col(Appointment.start_at) < end,
+        col(Appointment.status).in_(BLOCKING_STATUSES),
+    )
+    if clinicians:
+        ids = sorted(clinicians)
+        for who, s0, e0 in session.execute(
+            select(Appointment.clinician_id, Appointment.start_at, Appointment.end_at).where(
+                col(Appointment.clinician_id).in_(ids), *window
+            )
+        ).all():
+            index.add(("clinician", who), s0, e0)
+        for staff_id, with_id, s0, e0 in session.execute(
+            select(
+                CalendarItem.staff_id,
+                CalendarItem.with_staff_id,
+                CalendarItem.start_at,
+                CalendarItem.end_at,
+            ).where(
+                or_(col(CalendarItem.staff_id).in_(ids), col(CalendarItem.with_staff_id).in_(ids)),
+                col(CalendarItem.start_at) > lo,
+                col(CalendarItem.start_at) < end,
+                col(CalendarItem.is_cancelled).is_(False),
+            )
+        ).all():
+            for who in (staff_id, with_id):
+                if who in clinicians:
+                    index.add(("clinician", who), s0, e0)
+    if clients:
+        for who, s0, e0 in session.execute(
+            select(AppointmentAttendee.client_id, Appointment.start_at, Appointment.end_at)
+            .join(Appointment, col(Appointment.id) == AppointmentAttendee.appointment_id)
+            .where(col(AppointmentAttendee.client_id).in_(sorted(clients)), *window)
+        ).all():
+            index.add(("client", who), s0, e0)
+    if rooms:
+        for who, s0, e0 in session.execute(
+            select(Appointment.room_id, Appointment.start_at, Appointment.end_at).where(
+                col(Appointment.room_id).in_(sorted(rooms)), *window
+            )
+        ).all():
+            index.add(("room", who), s0, e0)
+    return index
+
+
+def _due(
+    session: Session, due_before: datetime, limit: int, skip: set[int]
+) -> list[AppointmentSeries]:
+    query = (
+        select(AppointmentSeries)
+        .where(
             col(AppointmentSeries.is_open).is_(True),
+            col(AppointmentSeries.id).not_in(sorted(skip)),
             or_(
                 col(AppointmentSeries.materialised_until).is_(None),
                 col(AppointmentSeries.materialised_until) < due_before,
             ),
         )
-    ).all()
-    session.rollback()
+        .order_by(col(AppointmentSeries.id))
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        # Two workers take different series instead of queueing behind each other.
+        query = query.with_for_update(skip_locked=True)
+    return list(session.exec(query).all())
+
+
+def top_up_batch(session: Session, batch: Sequence[AppointmentSeries], now: datetime) -> int:
+    """Top up every series in BATCH in the caller's transaction; returns sessions written.
+
+    One query per resource kind finds what is already taken over the whole batch; sessions
+    are then checked against it (and against each other) in memory and inserted in bulk.
+    A time taken since the series was booked is skipped and recorded in the audit log.
+    """
+    from practicerunner.scheduling.service.common import lock_resources
+
+    until = now + HORIZON
+    planned = [(series, pending(series, until)) for series in batch]
+    todo = [(series, occs) for series, occs in planned if occs]
+    written = 0
+    if todo:
+        clinicians = {series.clinician_id for series, _ in todo}
+        clients = {c for series, _ in todo for c in attendee_ids(series)}
+        rooms = {series.room_id for series, _ in todo if series.room_id is not None}
+        lock_resources(
+            session,
+            [
+                *(("clinician", c) for c in clinicians),
+                *(("client", c) for c in clients),
+                *(("room", r) for r in rooms),
+            ],
+        )
+        start = min(occs[0].start_utc for _, occs in todo)
+        end = max(occs[-1].end_utc for _, occs in todo)
+        busy = _busy_for(session, clinicians, clients, rooms, start, end)
+        rows: list[dict[str, object]] = []
+        attendees: list[list[int]] = []
+        skipped: dict[int, list[str]] = {}
+        stamp = clock.now()
+        for series, occs in todo:
+            people = attendee_ids(series)
+            keys = [("clinician", series.clinician_id), *(("client", c) for c in people)]
+            if series.room_id is not None:
+                keys.append(("room", series.room_id))
+            for o in occs:
+                if any(busy.clashes(k, o.start_utc, o.end_utc) for k in keys):
+                    skipped.setdefault(series.id, []).append(_local_day(o, series))  # type: ignore[arg-type]
+                    continue
+                for k in keys:
+                    busy.add(k, o.start_utc, o.end_utc)
+                rows.append(
+                    {
+                        "case_id": series.case_id,
+                        "clinician_id": series.clinician_id,
+                        "service_id": series.service_id,
+                        "location_id": series.location_id,
+                        "room_id": series.room_id,
+                        "start_at": o.start_utc,
+                        "end_at": o.end_utc,
+                        "status": AppointmentStatus.SCHEDULED.value,
+                        "fee_override_cents": series.fee_override_cents,
+                        "supervisor_override_id": series.supervisor_override_id,
+                        "series_id": series.id,
+                        "occurrence_index": o.index,
+                        "conflict_override_reason": "",
+                        "sequence": 0,
+                        "created_at": stamp,
+                        "updated_at": stamp,
+                        "created_by_id": None,
+                    }
+                )
+                attendees.append(people)
+        if rows:
+            ids = (
+                session.execute(
+                    insert(Appointment).returning(Appointment.id, sort_by_parameter_order=True),
+                    rows,
+                )
+                .scalars()
+                .all()
+            )
+            links = [
+                {"appointment_id": aid, "client_id": c}
+                for aid, people in zip(ids, attendees, strict=True)
+                for c in people
+            ]
+            if links:
+                session.execute(insert(AppointmentAttendee), links)
+        written = len(rows)
+        if skipped:
+            audit.record(
+                session,
+                SYSTEM_ACTOR,
+                "series.sessions_skipped",
+                record_type="appointment_series",
+                detail={"series": {str(k): v for k, v in skipped.items()}, "reason": "time taken"},
+            )
+    for series, occs in planned:
+        advance(series, occs, until)
+        session.add(series)
+    session.flush()
+    return written
+
+
+def extend_horizons(session: Session, now: datetime | None = None, *, batch: int = 200) -> int:
+    """Top up every open series whose horizon runs short; returns sessions written.
+
+    Safe on several workers at once: a batch of series is taken under row locks (skipping
+    rows another worker holds, on PostgreSQL; SQLite has one writer at a time) and written
+    in one transaction; the unique occurrence index refuses any duplicate.
+    """
+    now = now or clock.now()
+    due_before = now + HORIZON - TOP_UP_MARGIN
+    written = 0
+    gave_up: set[int] = set()
+    while True:
+        series_batch = _due(session, due_before, batch, gave_up)
+        if not series_batch:
+            session.rollback()
+            return written
+        try:
+            written += top_up_batch(session, series_batch, now)
+            session.commit()
+        except IntegrityError:
+            # A booking slipped in between (it did not take our locks): go one by one.
+            session.rollback()
+            log.warning("series batch top-up collided with a booking; retrying one by one")
+            ids = [int(s.id) for s in series_batch]  # type: ignore[arg-type]
+            written += _one_by_one(session, ids, due_before, now)
+            gave_up.update(ids)  # whatever is still due waits for the next run
+
+
+def _one_by_one(session: Session, ids: list[int], due_before: datetime, now: datetime) -> int:
     written = 0
     for series_id in ids:
         try:
@@ -183,21 +407,11 @@ def extend_horizons(session: Session, now: datetime | None = None) -> int:
                 series.materialised_until is not None and series.materialised_until >= due_before
             ):
                 session.rollback()
-                continue  # another worker got here first
-            count, skipped = top_up(session, series, now)
-            if skipped:
-                audit.record(
-                    session,
-                    SYSTEM_ACTOR,
-                    "series.sessions_skipped",
-                    record_type="appointment_series",
-                    record_id=series.id,
-                    detail={"dates": skipped, "reason": "time already taken"},
-                )
-            session.add(series)
+                continue
+            written += top_up_batch(session, [series], now)
             session.commit()
-            written += count
         except IntegrityError:
-            session.rollback()  # a concurrent booking took a slot: the next run retries
+            session.rollback()
+            # Leave it for the next run rather than loop on it now.
             log.warning("series %s top-up collided with a concurrent booking", series_id)
     return written

@@ -153,12 +153,20 @@ def describe(session: Session, busy: Sequence[Busy], zone: ZoneInfo) -> list[str
     """One sentence per busy interval: 'Olivia Bennett already has a session 5:00 – 5:50 pm.'"""
     staff = staff_names(session, [b.who for b in busy if b.what == "clinician"])
     client_ids = sorted({b.who for b in busy if b.what == "client"})
-    clients = {
-        c.id: c.display_name
-        for c in session.exec(select(Client).where(col(Client.id).in_(client_ids))).all()
-    }
+    clients = (
+        {
+            c.id: c.display_name
+            for c in session.exec(select(Client).where(col(Client.id).in_(client_ids))).all()
+        }
+        if client_ids
+        else {}
+    )
     room_ids = sorted({b.who for b in busy if b.what == "room"})
-    rooms = {r.id: r.name for r in session.exec(select(Room).where(col(Room.id).in_(room_ids)))}
+    rooms = (
+        {r.id: r.name for r in session.exec(select(Room).where(col(Room.id).in_(room_ids)))}
+        if room_ids
+        else {}
+    )
     out: list[str] = []
     order = {"clinician": 0, "client": 1, "room": 2}
     for b in sorted(busy, key=lambda b: (b.start, order[b.what], b.who)):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_
@@ -70,21 +72,40 @@ def default_clinician_ids(session: Session, actor: Actor) -> list[int]:
     return [int(c.value) for c in calendar_clinicians(session, actor)]
 
 
-def _names_by_appointment(session: Session, ids: list[int]) -> dict[int, list[Client]]:
-    found: dict[int, list[Client]] = defaultdict(list)
+class Person(NamedTuple):
+    """The few name fields a calendar needs (cheaper than full Client rows)."""
+
+    id: int
+    preferred_name: str
+    legal_first_name: str
+    legal_last_name: str
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.preferred_name or self.legal_first_name} {self.legal_last_name}"
+
+
+def _names_by_appointment(session: Session, ids: list[int]) -> dict[int, list[Person]]:
+    found: dict[int, list[Person]] = defaultdict(list)
     if not ids:
         return found
-    for appointment_id, client in session.exec(
-        select(AppointmentAttendee.appointment_id, Client)
+    for appointment_id, *person in session.execute(
+        select(
+            AppointmentAttendee.appointment_id,
+            Client.id,
+            Client.preferred_name,
+            Client.legal_first_name,
+            Client.legal_last_name,
+        )
         .join(Client, col(Client.id) == AppointmentAttendee.client_id)
         .where(col(AppointmentAttendee.appointment_id).in_(ids))
         .order_by(Client.legal_last_name, Client.legal_first_name)
     ).all():
-        found[int(appointment_id)].append(client)
+        found[int(appointment_id)].append(Person(*person))
     return found
 
 
-def attendee_title(clients: list[Client]) -> str:
+def attendee_title(clients: Sequence[Person | Client]) -> str:
     """'Jordan Lee', 'Jordan & Alex Lee', 'Jordan Lee & Sam Park', '4 clients'."""
     if not clients:
         return "Session"
@@ -114,8 +135,17 @@ def calendar_events(
     if not wanted or end_utc - start_utc > timedelta(days=62):
         return []
     zone = practice_zone(session)
-    appts = session.exec(
-        select(Appointment, Location.name, Location.kind)
+    appts = session.execute(
+        select(
+            Appointment.id,
+            Appointment.clinician_id,
+            Appointment.start_at,
+            Appointment.end_at,
+            Appointment.status,
+            Appointment.series_id,
+            Location.name,
+            Location.kind,
+        )
         .join(Location, col(Location.id) == Appointment.location_id)
         .where(
             col(Appointment.clinician_id).in_(wanted),
@@ -125,11 +155,12 @@ def calendar_events(
             col(Appointment.end_at) > start_utc,
         )
     ).all()
-    names = _names_by_appointment(session, [a.id for a, _, _ in appts])  # type: ignore[misc]
+    names = _names_by_appointment(session, [a.id for a in appts])
     staff = staff_names(session, wanted)
     events: list[CalendarEvent] = []
     can_edit = actor.can(Perm.SCHEDULE_EDIT)
-    for appt, location_name, location_kind in appts:
+    for appt in appts:
+        location_name, location_kind = appt.name, appt.kind
         sees_names = reaches_clinician(actor, Perm.CASE_VIEW, appt.clinician_id)
         events.append(
             CalendarEvent(

@@ -15,7 +15,6 @@ from practicerunner.scheduling.calendar_component import (
     full_calendar,
 )
 from practicerunner.scheduling.calendar_ui import grid
-from practicerunner.scheduling.calendar_ui.state import visible_range
 from practicerunner.scheduling.views import AvailabilityBlock, CalendarEvent
 
 
@@ -114,10 +113,10 @@ def test_previous_and_next_move_by_one_view() -> None:
 
 
 def test_visible_ranges_match_fullcalendars_grids() -> None:
-    assert visible_range(grid.DAY, date(2026, 3, 3), 3) == (date(2026, 3, 3), date(2026, 3, 4))
-    assert visible_range(grid.WEEK, date(2026, 3, 5), 1) == (date(2026, 3, 2), date(2026, 3, 9))
+    assert grid.visible_range(grid.DAY, date(2026, 3, 3)) == (date(2026, 3, 3), date(2026, 3, 4))
+    assert grid.visible_range(grid.WEEK, date(2026, 3, 5)) == (date(2026, 3, 2), date(2026, 3, 9))
     # Month: six Monday weeks from the week holding the 1st (fixedWeekCount).
-    start, end = visible_range(grid.MONTH, date(2026, 3, 20), 1)
+    start, end = grid.visible_range(grid.MONTH, date(2026, 3, 20))
     assert start == date(2026, 2, 23) and (end - start).days == 42
 
 

@@ -195,3 +195,15 @@ def unavailable_events(
             }
         )
     return out
+
+
+def visible_range(view: str, anchor: date) -> tuple[date, date]:
+    """The local dates the grid shows, [start, end): one day, a Monday week, or six weeks
+    (FullCalendar's month grid: six weeks from the week holding the 1st)."""
+    if view == DAY:
+        return anchor, anchor + timedelta(days=1)
+    if view == WEEK:
+        start = week_start(anchor)
+        return start, start + timedelta(days=7)
+    start = week_start(anchor.replace(day=1))
+    return start, start + timedelta(days=42)

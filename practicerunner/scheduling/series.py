@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert
+from sqlalchemy import Table
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, or_, select
 
@@ -249,6 +249,53 @@ def _busy_for(
     return index
 
 
+def _new_ids(session: Session, n: int) -> list[int]:
+    """N fresh appointment ids, taken before inserting (so no RETURNING is needed)."""
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        return list(
+            conn.exec_driver_sql(
+                "SELECT nextval(pg_get_serial_sequence('appointment', 'id')) "
+                f"FROM generate_series(1, {int(n)})"
+            ).scalars()
+        )
+    # SQLite: this transaction holds the only write lock (BEGIN IMMEDIATE), so max+1 is ours.
+    top = conn.exec_driver_sql("SELECT COALESCE(MAX(id), 0) FROM appointment").scalar_one()
+    return list(range(int(top) + 1, int(top) + 1 + n))
+
+
+def _executemany(session: Session, table: Table, rows: list[dict[str, object]]) -> None:
+    """Insert ROWS with the driver's own executemany (psycopg pipelines it).
+
+    SQLAlchemy's multi-VALUES batching costs seconds of query parsing at tens of thousands
+    of rows; values still go through each column's type (UTC handling included).
+    """
+    conn = session.connection()
+    dialect = conn.dialect
+    # Column defaults are SQLAlchemy's to fill, and raw SQL skips them: fill them here.
+    defaults = {
+        c.name: c.default.arg
+        for c in table.c
+        if c.name not in rows[0] and c.default is not None and c.default.is_scalar
+    }
+    if defaults:
+        rows = [{**defaults, **row} for row in rows]
+    names = list(rows[0])
+    processors = [
+        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
+    ]
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join(mark for _ in names)})"
+    params = [
+        tuple(
+            proc(row[name]) if proc is not None else row[name]
+            for name, proc in zip(names, processors, strict=True)
+        )
+        for row in rows
+    ]
+    conn.exec_driver_sql(sql, params)  # type: ignore[arg-type]
+
+
 def _due(
     session: Session, due_before: datetime, limit: int, skip: set[int]
 ) -> list[AppointmentSeries]:
@@ -337,21 +384,17 @@ def top_up_batch(session: Session, batch: Sequence[AppointmentSeries], now: date
                 )
                 attendees.append(people)
         if rows:
-            ids = (
-                session.execute(
-                    insert(Appointment).returning(Appointment.id, sort_by_parameter_order=True),
-                    rows,
-                )
-                .scalars()
-                .all()
-            )
+            ids = _new_ids(session, len(rows))
+            for row, aid in zip(rows, ids, strict=True):
+                row["id"] = aid
+            _executemany(session, Appointment.__table__, rows)  # type: ignore[attr-defined]
             links = [
                 {"appointment_id": aid, "client_id": c}
                 for aid, people in zip(ids, attendees, strict=True)
                 for c in people
             ]
             if links:
-                session.execute(insert(AppointmentAttendee), links)
+                _executemany(session, AppointmentAttendee.__table__, links)  # type: ignore[attr-defined]
         written = len(rows)
         if skipped:
             audit.record(

@@ -49,6 +49,21 @@ def test_a_time_taken_since_booking_is_skipped_and_audited(session: Session, peo
         .order_by(col(Appointment.start_at))
     ).all()
     assert all(a.start_at.astimezone(la).date() != day for a in taken)
+    # Sessions the worker wrote show on the calendar like booked ones (same stored form).
+    newest = taken[-1]
+    week = sched.calendar_events(
+        session,
+        people.clinician,
+        newest.start_at - timedelta(days=1),
+        newest.start_at + timedelta(days=1),
+        [people.staff["clinician"].id],
+    )
+    assert [e.id for e in week] == [f"a{newest.id}"]
+    assert week[0].title == "Alex & Jordan Lee"
+    if session.get_bind().dialect.name == "sqlite":
+        # Text order is time order only if every row has the same form, microseconds included.
+        stored = session.connection().exec_driver_sql("SELECT start_at FROM appointment")
+        assert {len(v) for v in stored.scalars()} == {26}
     skipped = session.exec(
         select(AuditEvent).where(AuditEvent.action == "series.sessions_skipped")
     ).one()

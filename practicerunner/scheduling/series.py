@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -264,7 +264,7 @@ def _new_ids(session: Session, n: int) -> list[int]:
     return list(range(int(top) + 1, int(top) + 1 + n))
 
 
-def _executemany(session: Session, table: Table, rows: list[dict[str, object]]) -> None:
+def _executemany(session: Session, table: Table, rows: Sequence[Mapping[str, object]]) -> None:
     """Insert ROWS with the driver's own executemany (psycopg pipelines it).
 
     SQLAlchemy's multi-VALUES batching costs seconds of query parsing at tens of thousands
@@ -274,7 +274,7 @@ def _executemany(session: Session, table: Table, rows: list[dict[str, object]]) 
     dialect = conn.dialect
     # Column defaults are SQLAlchemy's to fill, and raw SQL skips them: fill them here.
     defaults = {
-        c.name: c.default.arg
+        c.name: c.default.arg  # type: ignore[attr-defined]
         for c in table.c
         if c.name not in rows[0] and c.default is not None and c.default.is_scalar
     }

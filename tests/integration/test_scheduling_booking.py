@@ -239,3 +239,31 @@ def test_cases_you_cannot_see_give_not_found(session: Session, people, at_monday
         sched.get_appointment(session, people.associate, appt_id)
     view = sched.get_appointment(session, people.biller, appt_id)
     assert view.status == AppointmentStatus.SCHEDULED
+
+
+def test_the_booking_form_starts_from_the_case(session: Session, people, at_monday) -> None:
+    from practicerunner.practice.models import Service
+
+    case, jordan, alex = couple_case(session, people)
+    session.add(
+        Service(
+            name="Couples therapy",
+            kind="therapy",
+            duration_minutes=80,
+            fee_cents=20000,
+            cpt_code="90847",
+            created_at=clock.now(),
+        )
+    )
+    session.commit()
+    form = sched.new_appointment_form(
+        session, people.scheduler, case_id=case.id, start_local="2026-03-03T17:00"
+    )
+    chosen = next(c for c in form.services if c.value == form.values.service_id)
+    assert chosen.label == "Couples therapy (80 min)"
+    assert form.values.duration_minutes == "80"
+    assert sorted(form.values.attendee_ids) == sorted([str(jordan.id), str(alex.id)])
+    assert form.values.clinician_id == str(case.primary_clinician_id)
+    assert (form.values.date, form.values.start_time) == ("2026-03-03", "17:00")
+    # The service names that already give their length are not repeated.
+    assert "Individual therapy, 53 min" in [c.label for c in form.services]

@@ -111,6 +111,42 @@ def _supervisors(session: Session) -> list[Choice]:
     return [Choice(str(s.id), staff_label(s)) for s in rows]
 
 
+def service_label(service: Service) -> str:
+    """'Consultation (50 min)'; names that already say their length stay as they are."""
+    if "min" in service.name.lower():
+        return service.name
+    return f"{service.name} ({service.duration_minutes} min)"
+
+
+_KIND_WORDS = {
+    "couple": ("couple",),
+    "family": ("family", "couple"),
+    "group": ("group",),
+    "consultation": ("consult",),
+    "individual": ("individual",),
+}
+
+
+def default_service(session: Session, case: Case | None, services: list[Service]) -> Service:
+    """The case's last booked service if still offered, else one named for its kind."""
+    if case is not None:
+        last = session.exec(
+            select(Appointment.service_id)
+            .where(Appointment.case_id == case.id)
+            .order_by(col(Appointment.start_at).desc())
+            .limit(1)
+        ).first()
+        for service in services:
+            if service.id == last:
+                return service
+        for word in _KIND_WORDS.get(case.kind, ()):
+            for service in services:
+                if word in service.name.lower():
+                    return service
+    therapy = [s for s in services if s.kind == "therapy"]
+    return (therapy or services)[0]
+
+
 def new_appointment_form(
     session: Session,
     actor: Actor,
@@ -150,8 +186,9 @@ def new_appointment_form(
     if any(c.value == str(chosen) for c in clinicians):
         values.clinician_id = str(chosen)
     if services:
-        values.service_id = str(services[0].id)
-        values.duration_minutes = str(services[0].duration_minutes)
+        chosen_service = default_service(session, case, list(services))
+        values.service_id = str(chosen_service.id)
+        values.duration_minutes = str(chosen_service.duration_minutes)
     offices = [loc for loc in locations if loc.kind == LocationKind.OFFICE]
     if offices or locations:
         values.location_id = str((offices or list(locations))[0].id)
@@ -173,7 +210,7 @@ def new_appointment_form(
                 values.duration_minutes = str(minutes)
     return AppointmentForm(
         cases=bookable_cases(session, actor),
-        services=[Choice(str(s.id), f"{s.name} ({s.duration_minutes} min)") for s in services],
+        services=[Choice(str(s.id), service_label(s)) for s in services],
         clinicians=clinicians,
         locations=[Choice(str(loc.id), loc.name) for loc in locations],
         rooms=[Choice(str(r.id), f"{loc_name} — {r.name}") for r, loc_name in rooms],

@@ -339,7 +339,7 @@ def _move_series(
             continue  # beyond the new rule's end: cancelled below
         targets.append((a, o.start_utc, o.end_utc))
         slots.append(
-            Slot(clinician_id, o.start_utc, o.end_utc, tuple(clients), series.room_id, moving_ids)
+            Slot(clinician_id, o.start_utc, o.end_utc, tuple(clients), series.room_id, moving_ids)  # type: ignore[arg-type]
         )
     overrides = _check_or_refuse(session, slots, zone, reason) if slots else {}
     # The old series ends before the pivot; a new one carries on from it.
@@ -493,7 +493,7 @@ def set_status(
             appt.end_at,
             tuple(clients),
             appt.room_id,
-            frozenset({appt.id}),
+            frozenset({int(appt.id or 0)}),
         )  # type: ignore[arg-type]
         _check_or_refuse(session, [slot], zone, "")
     previous = appt.status
@@ -586,7 +586,12 @@ def set_attendees(
         lock_resources(session, [("client", c) for c in added])
         zone = ZoneInfo(practice_timezone(session))
         slot = Slot(
-            appt.clinician_id, appt.start_at, appt.end_at, tuple(added), None, frozenset({appt.id})
+            appt.clinician_id,
+            appt.start_at,
+            appt.end_at,
+            tuple(added),
+            None,
+            frozenset({int(appt.id or 0)}),
         )  # type: ignore[arg-type]
         busy = [
             b

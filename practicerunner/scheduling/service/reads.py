@@ -90,7 +90,7 @@ def _names_by_appointment(session: Session, ids: list[int]) -> dict[int, list[Pe
     if not ids:
         return found
     for appointment_id, *person in session.execute(
-        select(
+        select(  # type: ignore[call-overload]
             AppointmentAttendee.appointment_id,
             Client.id,
             Client.preferred_name,
@@ -136,7 +136,7 @@ def calendar_events(
         return []
     zone = practice_zone(session)
     appts = session.execute(
-        select(
+        select(  # type: ignore[call-overload]
             Appointment.id,
             Appointment.clinician_id,
             Appointment.start_at,
@@ -227,7 +227,7 @@ def get_appointment(session: Session, actor: Actor, appointment_id: int) -> Appo
     service = session.get(Service, appt.service_id)
     location = session.get(Location, appt.location_id)
     room = session.get(Room, appt.room_id) if appt.room_id else None
-    attendees = _names_by_appointment(session, [appt.id]).get(appt.id, [])  # type: ignore[arg-type]
+    attendees = _names_by_appointment(session, [appt.id]).get(appt.id, [])  # type: ignore[arg-type, list-item]
     sees_case = reaches_clinician(actor, Perm.CASE_VIEW, appt.clinician_id)
     participants: list[Choice] = []
     if sees_case:

@@ -537,15 +537,12 @@ def seed_demo() -> bool:
         _families(seed)
         _group(seed)
         _consultations(seed)
+        from practicerunner.scheduling.availability import seed_demo_availability
         from practicerunner.scheduling.demo_schedule import seed_demo_schedule
 
+        # Hours and holidays first: sessions on a holiday are then cancelled by the practice.
+        seed_demo_availability(session)
         sessions = seed_demo_schedule(session, seed.now)
-        try:
-            from practicerunner.scheduling.availability import seed_demo_availability
-        except ImportError:  # availability not in this build
-            pass
-        else:
-            seed_demo_availability(session)
         audit.record(
             session,
             None,

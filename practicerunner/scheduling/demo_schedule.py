@@ -22,6 +22,7 @@ from practicerunner.scheduling.models import (
     AppointmentStatus,
     CalendarItem,
     CalendarItemKind,
+    Holiday,
 )
 from practicerunner.scheduling.recurrence import Frequency, to_utc
 
@@ -85,6 +86,7 @@ def seed_demo_schedule(session: Session, now: datetime) -> int:
         session.add(series)
         written.extend(rows)
     _history(session, written, now)
+    _holidays(session, written, zone, now)
     _blocks(session, zone, monday, now)
     session.flush()
     return len(written)
@@ -103,6 +105,18 @@ def _history(session: Session, rows: list[Appointment], now: datetime) -> None:
             appt.status = AppointmentStatus.ATTENDED
         appt.status_at = appt.end_at
         session.add(appt)
+
+
+def _holidays(session: Session, rows: list[Appointment], zone: ZoneInfo, now: datetime) -> None:
+    """Sessions on practice holidays were cancelled by the practice, as a real one would be."""
+    closed = {h.on_date: h.name for h in session.exec(select(Holiday)).all()}
+    for appt in rows:
+        name = closed.get(appt.start_at.astimezone(zone).date())
+        if name:
+            appt.status = AppointmentStatus.CANCELLED_PRACTICE
+            appt.status_reason = f"Office closed: {name}"
+            appt.status_at = min(now, appt.start_at - timedelta(days=14))
+            session.add(appt)
 
 
 def _blocks(session: Session, zone: ZoneInfo, monday: datetime | object, now: datetime) -> None:

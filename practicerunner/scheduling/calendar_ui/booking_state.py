@@ -23,7 +23,7 @@ from practicerunner.scheduling.calendar_ui.state import (
 from practicerunner.scheduling.views import AppointmentInput
 
 # The length of a service, from its option label "Individual therapy (53 min)".
-_MINUTES = re.compile(r"\((\d+) min\)\s*$")
+_MINUTES = re.compile(r"(\d+) min\)?\s*$")
 
 
 class BookingState(CalendarState):

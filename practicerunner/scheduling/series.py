@@ -134,7 +134,7 @@ def top_up(session: Session, series: AppointmentSeries, now: datetime) -> tuple[
     Returns (sessions written, local dates skipped because of a conflict). The caller holds
     the series row lock and commits.
     """
-    from practicerunner.scheduling.service.common import lock_resources
+    from practicerunner.scheduling.service.common import lock_slot
     from practicerunner.scheduling.service.conflicts import busy_intervals
 
     until = now + HORIZON
@@ -143,10 +143,7 @@ def top_up(session: Session, series: AppointmentSeries, now: datetime) -> tuple[
     if not occs:
         advance(series, occs, until)
         return 0, []
-    resources = [("clinician", series.clinician_id), *(("client", c) for c in clients)]
-    if series.room_id is not None:
-        resources.append(("room", series.room_id))
-    lock_resources(session, resources)
+    lock_slot(session, series.clinician_id, clients, series.room_id)
     busy = busy_intervals(
         session,
         clinician_id=series.clinician_id,

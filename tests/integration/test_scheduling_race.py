@@ -56,7 +56,10 @@ def _run_together(n: int, attempt) -> list[str]:  # type: ignore[no-untyped-def]
 
     def worker(i: int) -> None:
         barrier.wait()
-        result = attempt(i)
+        try:
+            result = attempt(i)
+        except Exception as exc:  # shown in the assertion, not lost in a thread
+            result = f"error: {exc!r}"[:300]
         with lock:
             outcomes.append(result)
 

@@ -31,7 +31,7 @@ from practicerunner.scheduling.recurrence import (
 )
 from practicerunner.scheduling.service.common import (
     SchedulingConflict,
-    lock_resources,
+    lock_slot,
     practice_timezone,
     reaches_clinician,
     short_label,
@@ -516,10 +516,7 @@ def book(session: Session, actor: Actor, data: AppointmentInput) -> int:
         from practicerunner.core.errors import ValidationFailed
 
         raise ValidationFailed({"repeat": "This repeat rule produces no sessions from today on."})
-    resources = [("clinician", checked.clinician_id), *(("client", c) for c in checked.attendees)]
-    if checked.room_id is not None:
-        resources.append(("room", checked.room_id))
-    lock_resources(session, resources)
+    lock_slot(session, checked.clinician_id, checked.attendees, checked.room_id)
     hard, soft = _conflicts(session, checked, occs, zone)
     if (hard or soft) and not reason:
         error = _refuse(session, checked, occs, hard, soft, zone)

@@ -37,6 +37,7 @@ from practicerunner.scheduling.service.common import (
     get_appointment_for,
     local_to_utc,
     lock_resources,
+    lock_slot,
     naive_local,
     practice_timezone,
     reaches_clinician,
@@ -206,10 +207,7 @@ def _move_one(
     now: datetime,
 ) -> None:
     clients = _attendees(session, appt.id)  # type: ignore[arg-type]
-    resources = [("clinician", clinician_id), *(("client", c) for c in clients)]
-    if appt.room_id is not None:
-        resources.append(("room", appt.room_id))
-    lock_resources(session, resources)
+    lock_slot(session, clinician_id, clients, appt.room_id)
     slot = Slot(
         clinician_id,
         start,
@@ -318,10 +316,7 @@ def _move_series(
     ).all()
     movable = [a for a in later if a.status == AppointmentStatus.SCHEDULED]
     clients = series_mod.attendee_ids(series)
-    resources = [("clinician", clinician_id), *(("client", c) for c in clients)]
-    if series.room_id is not None:
-        resources.append(("room", series.room_id))
-    lock_resources(session, resources)
+    lock_slot(session, clinician_id, clients, series.room_id)
     # Where each carried-over session lands under the new rule (same index offset).
     horizon_end = (
         max(now, new_rule_start_utc := to_utc(new_start_local, zone.key)) + series_mod.HORIZON

@@ -160,5 +160,15 @@ def lock_resources(session: Session, resources: Iterable[tuple[str, int]]) -> No
     )
 
 
+def lock_slot(
+    session: Session, clinician_id: int, client_ids: Iterable[int], room_id: int | None
+) -> None:
+    """Lock what a session holds: its clinician, its attending clients and its room."""
+    resources = [("clinician", clinician_id), *(("client", c) for c in client_ids)]
+    if room_id is not None:
+        resources.append(("room", room_id))
+    lock_resources(session, resources)
+
+
 def utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)

@@ -20,11 +20,11 @@ def test_sign_in_and_reach_a_client_with_the_keyboard_only(page):
     skip = page.get_by_role("link", name="Skip to content")
     expect(skip).to_be_focused()
     page.keyboard.press("Tab")
-    # Then the navigation, in order: the logo link, Home, Clients.
-    page.keyboard.press("Tab")
-    page.keyboard.press("Tab")
-    clients_link = page.get_by_role("navigation", name="Main").get_by_role("link", name="Clients")
-    expect(clients_link).to_be_focused()
+    # Then the navigation, in order: the logo link, then the menu a clinician has.
+    nav = page.get_by_role("navigation", name="Main")
+    for name in ("Home", "Calendar", "Availability", "Calendar feed", "Clients"):
+        page.keyboard.press("Tab")
+        expect(nav.get_by_role("link", name=name, exact=True)).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Clients", exact=True)).to_be_visible()
     # Search from the keyboard: the search box, type, Enter submits.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, func, select
 
@@ -59,6 +60,9 @@ def staff_id(people: Personas, key: str) -> int:
     return staff.id
 
 
+PRACTICE_ZONE = ZoneInfo("America/Los_Angeles")  # tests/personas.py's practice
+
+
 def new_case(
     kind: str,
     clinician: int,
@@ -70,7 +74,9 @@ def new_case(
     return cases.CaseInput(
         kind=kind,
         primary_clinician_id=clinician,
-        opened_on=kw.pop("opened_on", clock.now().date().isoformat()),
+        # Today in the practice's timezone (Los Angeles): just after midnight UTC it is
+        # still yesterday there, and a case cannot be opened in the future.
+        opened_on=kw.pop("opened_on", clock.now().astimezone(PRACTICE_ZONE).date().isoformat()),
         participants=participants,
         payers=payers,
         **kw,

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_
+from sqlalchemy import literal, or_, union_all
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from practicerunner.clients.models import Client
@@ -76,23 +77,29 @@ def busy_intervals(
     skip_a = set(ignore_appointments)
     skip_i = set(ignore_items)
     lo = start - MAX_SPAN  # bounds the index range: nothing lasts longer than MAX_SPAN
-    found: list[Busy] = []
     overlap = (
         col(Appointment.start_at) > lo,
         col(Appointment.start_at) < end,
         col(Appointment.end_at) > start,
         col(Appointment.status).in_(BLOCKING_STATUSES),
     )
-    for aid, s, e in session.exec(
-        select(Appointment.id, Appointment.start_at, Appointment.end_at).where(
-            Appointment.clinician_id == clinician_id, *overlap
-        )
-    ).all():
-        if aid not in skip_a:
-            found.append(Busy(s, e, "clinician", clinician_id, "session"))
-    for iid, s, e, kind in session.exec(
-        select(
-            CalendarItem.id, CalendarItem.start_at, CalendarItem.end_at, CalendarItem.kind
+    # One round trip: the clinician's sessions and blocks, the clients' and the room's sessions.
+    parts = [
+        sa_select(  # type: ignore[call-overload]
+            literal("clinician").label("what"),
+            literal(clinician_id).label("who"),
+            col(Appointment.id).label("ref"),
+            literal("session").label("kind"),
+            Appointment.start_at,
+            Appointment.end_at,
+        ).where(Appointment.clinician_id == clinician_id, *overlap),
+        sa_select(  # type: ignore[call-overload]
+            literal("item"),
+            literal(clinician_id),
+            CalendarItem.id,
+            CalendarItem.kind,
+            CalendarItem.start_at,
+            CalendarItem.end_at,
         ).where(
             or_(
                 col(CalendarItem.staff_id) == clinician_id,
@@ -102,32 +109,47 @@ def busy_intervals(
             col(CalendarItem.start_at) < end,
             col(CalendarItem.end_at) > start,
             col(CalendarItem.is_cancelled).is_(False),
-        )
-    ).all():
-        if iid not in skip_i:
-            found.append(Busy(s, e, "clinician", clinician_id, kind))
+        ),
+    ]
     if client_ids:
-        for aid, cid, s, e in session.exec(
-            select(
-                Appointment.id,
+        parts.append(
+            sa_select(  # type: ignore[call-overload]
+                literal("client"),
                 AppointmentAttendee.client_id,
+                Appointment.id,
+                literal("session"),
                 Appointment.start_at,
                 Appointment.end_at,
             )
             .join(AppointmentAttendee, col(AppointmentAttendee.appointment_id) == Appointment.id)
             .where(col(AppointmentAttendee.client_id).in_(sorted(set(client_ids))), *overlap)
-        ).all():
-            if aid not in skip_a:
-                found.append(Busy(s, e, "client", cid, "session"))
+        )
     if room_id is not None:
-        for aid, s, e in session.exec(
-            select(Appointment.id, Appointment.start_at, Appointment.end_at).where(
-                Appointment.room_id == room_id, *overlap
-            )
-        ).all():
-            if aid not in skip_a:
-                found.append(Busy(s, e, "room", room_id, "session"))
+        parts.append(
+            sa_select(  # type: ignore[call-overload]
+                literal("room"),
+                literal(room_id),
+                Appointment.id,
+                literal("session"),
+                Appointment.start_at,
+                Appointment.end_at,
+            ).where(Appointment.room_id == room_id, *overlap)
+        )
+    found: list[Busy] = []
+    for what, who, ref, kind, s0, e0 in session.execute(union_all(*parts)).all():  # type: ignore[arg-type]
+        if (ref in skip_i) if what == "item" else (ref in skip_a):
+            continue
+        found.append(
+            Busy(_utc(s0), _utc(e0), "clinician" if what == "item" else what, int(who), kind)
+        )
     return found
+
+
+def _utc(value: datetime | str) -> datetime:
+    """A UNION's time column comes back as the driver gives it: make it an aware UTC datetime."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _overlaps(busy: Busy, start: datetime, end: datetime) -> bool:

@@ -13,6 +13,7 @@ weekly series. Prints a table and writes bench/results.json.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import math
 import os
@@ -266,6 +267,10 @@ def bench_database(engine: Engine, samples: int, *, calendar: bool = True) -> di
         schedule_seconds = time.perf_counter() - started
         print(f"  generated {data.counts} in {schedule_seconds:.1f} s")
         counts.update(data.counts)
+    # The app freezes what it loaded at start-up (practicerunner.py): do the same here, so the
+    # collector's full passes do not rescan the generator's leftovers during the timings.
+    gc.collect()
+    gc.freeze()
     results = measure(engine, generated, samples)
     if data is not None:
         results.update(measure_scheduling(engine, generated, data, samples))

@@ -13,6 +13,7 @@ and at once when the worker starts again) picks up whatever is still pending.
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from datetime import datetime
@@ -124,5 +125,6 @@ def run_consumer(workers: int = 1) -> None:
         email,
         "via Twilio" if settings.sms_enabled else "off",
     )
+    gc.freeze()  # start-up objects stay for good: keep full collections short
     consumer = Consumer(huey, workers=workers, worker_type="thread", periodic=True)
     consumer.run()

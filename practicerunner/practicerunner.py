@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import reflex as rx
 from starlette.applications import Starlette
 from starlette.responses import JSONResponse
@@ -25,3 +27,8 @@ app = rx.App(
 )
 for spec in PAGES:
     app.add_page(spec.component, route=spec.route, title=spec.title, on_load=spec.on_load or None)
+
+# Everything loaded so far (modules, pages, the app) lives as long as the process. Freezing it
+# keeps the garbage collector from rescanning it on every full collection: those pauses added
+# about 50 ms to one request in twenty for large responses such as a calendar feed.
+gc.freeze()

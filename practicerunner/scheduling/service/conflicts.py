@@ -177,8 +177,15 @@ def describe(session: Session, busy: Sequence[Busy], zone: ZoneInfo) -> list[str
     client_ids = sorted({b.who for b in busy if b.what == "client"})
     clients = (
         {
-            c.id: c.display_name
-            for c in session.exec(select(Client).where(col(Client.id).in_(client_ids))).all()
+            cid: f"{preferred or first} {last}"
+            for cid, preferred, first, last in session.execute(
+                select(
+                    Client.id,
+                    Client.preferred_name,
+                    Client.legal_first_name,
+                    Client.legal_last_name,
+                ).where(col(Client.id).in_(client_ids))
+            ).all()
         }
         if client_ids
         else {}

@@ -243,3 +243,22 @@ def test_calendar_items_block_the_clinician(session: Session, people, weekly) ->
             end_local="2026-03-05T11:00",
         )
     assert caught.value.errors["end_time"] == "The block must end after it starts."
+
+
+def test_moving_following_sessions_a_week_later(session: Session, people, weekly) -> None:
+    """Each moved session lands on the next one's old time without tripping the database."""
+    case, _ = weekly
+    rows = _series_rows(session, case.id)
+    third = rows[2]  # Tue 17 Mar
+    sched.reschedule(
+        session, people.clinician, third.id, start_local="2026-03-24T17:00", scope="following"
+    )
+    rows = _series_rows(session, case.id)
+    assert len(rows) == 10
+    assert [_local(r)[:10] for r in rows[:4]] == [
+        "2026-03-03",
+        "2026-03-10",
+        "2026-03-24",
+        "2026-03-31",
+    ]
+    assert all(_local(r).endswith("Tue 17:00") for r in rows)

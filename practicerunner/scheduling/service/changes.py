@@ -382,21 +382,27 @@ def _move_series(
         a.series_id = new_series.id
         a.occurrence_index = int(a.occurrence_index or 0) - pivot_index
     session.flush()
+    # Sessions that fall past the new rule's end are cancelled first; the others move one at
+    # a time in the direction of the shift (latest first when moving later), so no session
+    # lands on another's old time before that one has moved — the database checks each row.
     moved_to = {id(a): (s, e) for a, s, e in targets}
-    for i, a in enumerate(movable):
-        if id(a) in moved_to:
-            a.start_at, a.end_at = moved_to[id(a)]
-            a.clinician_id = clinician_id
-            a.conflict_override_reason = overrides.get(
-                next(j for j, (t, _, _) in enumerate(targets) if t is a), ""
-            )
-        else:
+    reason_of = {id(t): overrides.get(j, "") for j, (t, _, _) in enumerate(targets)}
+    for a in movable:
+        if id(a) not in moved_to:
             a.status = AppointmentStatus.CANCELLED_PRACTICE
             a.status_at, a.status_by_id = now, actor.staff_id or None
             a.status_reason = "The series now ends earlier."
+            _touch(a, now)
+            session.add(a)
+    session.flush()
+    later_first = shift > timedelta(0)
+    for a, new_start, new_end in sorted(targets, key=lambda t: t[1], reverse=later_first):
+        a.start_at, a.end_at = new_start, new_end
+        a.clinician_id = clinician_id
+        a.conflict_override_reason = reason_of[id(a)]
         _touch(a, now)
         session.add(a)
-        del i
+        session.flush()
     last = max((int(a.occurrence_index or 0) for a in later), default=-1)
     new_series.next_index = last + 1
     new_series.materialised_until = None

@@ -8,7 +8,7 @@ demo sessions.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
@@ -20,9 +20,12 @@ from practicerunner.scheduling.models import (
     Appointment,
     AppointmentSeries,
     AppointmentStatus,
+    AvailabilityException,
     CalendarItem,
     CalendarItemKind,
+    ExceptionKind,
     Holiday,
+    WorkingHours,
 )
 from practicerunner.scheduling.recurrence import Frequency, to_utc
 
@@ -59,11 +62,11 @@ def seed_demo_schedule(session: Session, now: datetime) -> int:
     for case in cases:
         n = slot_of.get(case.primary_clinician_id, 0)
         slot_of[case.primary_clinician_id] = n + 1
-        weekday, hour = n % 5, _HOURS[(n // 5 + n) % len(_HOURS)]
+        service = services[_SERVICE_FOR[CaseKind(case.kind)]]
+        weekday, hour = _slot(session, case.primary_clinician_id, n, service.duration_minutes)
         members = session.exec(
             select(CaseParticipant.client_id).where(CaseParticipant.case_id == case.id)
         ).all()
-        service = services[_SERVICE_FOR[CaseKind(case.kind)]]
         biweekly = case.kind == CaseKind.CONSULTATION
         start_local = datetime.combine(first_monday + timedelta(days=weekday), time(hour))
         series = AppointmentSeries(
@@ -92,6 +95,25 @@ def seed_demo_schedule(session: Session, now: datetime) -> int:
     return len(written)
 
 
+def _slot(session: Session, clinician_id: int, n: int, minutes: int) -> tuple[int, int]:
+    """The N-th weekly slot (weekday, hour) inside the clinician's working hours.
+
+    Slots are spread over the week (each day's first hour, then each day's second, ...), so
+    a caseload fills the week evenly; without hours, weekdays 9 am to 4 pm.
+    """
+    rows = session.exec(select(WorkingHours).where(WorkingHours.staff_id == clinician_id)).all()
+    fits: set[tuple[int, int]] = set()
+    for row in rows:
+        for hour in _HOURS:
+            end = datetime.combine(date.min, time(hour)) + timedelta(minutes=minutes)
+            if row.start_time <= time(hour) and end.time() <= row.end_time and end.day == 1:
+                fits.add((row.weekday, hour))
+    if not fits:
+        fits = {(d, h) for d in range(5) for h in _HOURS}
+    ordered = sorted(fits, key=lambda slot: (slot[1], slot[0]))
+    return ordered[(n * 3) % len(ordered)] if len(ordered) % 3 else ordered[n % len(ordered)]
+
+
 def _history(session: Session, rows: list[Appointment], now: datetime) -> None:
     """Past sessions: attended, with the odd no-show and late cancel."""
     past = sorted((a for a in rows if a.end_at <= now), key=lambda a: (a.start_at, a.id))
@@ -110,11 +132,24 @@ def _history(session: Session, rows: list[Appointment], now: datetime) -> None:
 def _holidays(session: Session, rows: list[Appointment], zone: ZoneInfo, now: datetime) -> None:
     """Sessions on practice holidays were cancelled by the practice, as a real one would be."""
     closed = {h.on_date: h.name for h in session.exec(select(Holiday)).all()}
+    away = {
+        (x.staff_id, x.on_date)
+        for x in session.exec(
+            select(AvailabilityException).where(
+                AvailabilityException.kind == ExceptionKind.TIME_OFF,
+                col(AvailabilityException.start_time).is_(None),
+            )
+        ).all()
+    }
     for appt in rows:
-        name = closed.get(appt.start_at.astimezone(zone).date())
-        if name:
+        day = appt.start_at.astimezone(zone).date()
+        name = closed.get(day)
+        reason = f"Office closed: {name}" if name else ""
+        if not reason and (appt.clinician_id, day) in away:
+            reason = "Clinician away"
+        if reason:
             appt.status = AppointmentStatus.CANCELLED_PRACTICE
-            appt.status_reason = f"Office closed: {name}"
+            appt.status_reason = reason
             appt.status_at = min(now, appt.start_at - timedelta(days=14))
             session.add(appt)
 

@@ -149,3 +149,17 @@ def test_every_demo_account_can_sign_in(seeded):
     for email, _role in DEMO_ACCOUNTS:
         handoff = auth.start_sign_in(seeded, email, DEMO_PASSWORD, ip="127.0.0.1")
         assert auth.complete_sign_in(seeded, handoff.code)
+
+
+def test_its_calendar_respects_working_hours_holidays_and_days_off(seeded):
+    from practicerunner.scheduling.availability import outside_hours
+    from practicerunner.scheduling.models import Appointment, AppointmentStatus
+
+    rows = seeded.exec(select(Appointment)).all()
+    scheduled = [a for a in rows if a.status == AppointmentStatus.SCHEDULED]
+    assert len(scheduled) > 300, "six months of weekly sessions ahead"
+    assert any(a.status == AppointmentStatus.ATTENDED for a in rows), "and some history"
+    outside = [outside_hours(seeded, a.clinician_id, a.start_at, a.end_at) for a in scheduled]
+    assert [m for m in outside if m] == []
+    closed = [a for a in rows if a.status == AppointmentStatus.CANCELLED_PRACTICE]
+    assert closed and all(a.status_reason for a in closed)

@@ -12,13 +12,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import literal, or_, union_all
+from sqlalchemy import CompoundSelect, Integer, bindparam, literal, or_, union_all
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from practicerunner.clients.models import Client
+from practicerunner.core.db import UTCDateTime
 from practicerunner.scheduling.models import (
     BLOCKING_STATUSES,
     Appointment,
@@ -62,6 +64,74 @@ class Busy:
     kind: str  # "session" or a calendar item kind
 
 
+@cache
+def _busy_statement(with_clients: bool, with_room: bool) -> CompoundSelect:
+    """One UNION ALL for the clinician's sessions and blocks, the clients' and the room's
+    sessions; built once per shape with bound parameters (building and hashing a four-part
+    statement on every check cost more than running it)."""
+    cid, lo = bindparam("cid", type_=Integer), bindparam("lo", type_=UTCDateTime)
+    start, end = bindparam("start", type_=UTCDateTime), bindparam("end", type_=UTCDateTime)
+    overlap = (
+        col(Appointment.start_at) > lo,
+        col(Appointment.start_at) < end,
+        col(Appointment.end_at) > start,
+        col(Appointment.status).in_(BLOCKING_STATUSES),
+    )
+    parts = [
+        sa_select(  # type: ignore[call-overload]
+            literal("clinician").label("what"),
+            cid.label("who"),
+            col(Appointment.id).label("ref"),
+            literal("session").label("kind"),
+            Appointment.start_at,
+            Appointment.end_at,
+        ).where(col(Appointment.clinician_id) == cid, *overlap),
+        sa_select(  # type: ignore[call-overload]
+            literal("item"),
+            cid,
+            CalendarItem.id,
+            CalendarItem.kind,
+            CalendarItem.start_at,
+            CalendarItem.end_at,
+        ).where(
+            or_(col(CalendarItem.staff_id) == cid, col(CalendarItem.with_staff_id) == cid),
+            col(CalendarItem.start_at) > lo,
+            col(CalendarItem.start_at) < end,
+            col(CalendarItem.end_at) > start,
+            col(CalendarItem.is_cancelled).is_(False),
+        ),
+    ]
+    if with_clients:
+        parts.append(
+            sa_select(  # type: ignore[call-overload]
+                literal("client"),
+                AppointmentAttendee.client_id,
+                Appointment.id,
+                literal("session"),
+                Appointment.start_at,
+                Appointment.end_at,
+            )
+            .join(AppointmentAttendee, col(AppointmentAttendee.appointment_id) == Appointment.id)
+            .where(
+                col(AppointmentAttendee.client_id).in_(bindparam("clients", expanding=True)),
+                *overlap,
+            )
+        )
+    if with_room:
+        room = bindparam("room", type_=Integer)
+        parts.append(
+            sa_select(  # type: ignore[call-overload]
+                literal("room"),
+                room,
+                Appointment.id,
+                literal("session"),
+                Appointment.start_at,
+                Appointment.end_at,
+            ).where(col(Appointment.room_id) == room, *overlap)
+        )
+    return union_all(*parts)
+
+
 def busy_intervals(
     session: Session,
     *,
@@ -76,67 +146,18 @@ def busy_intervals(
     """Everything that holds the clinician, the clients or the room between START and END."""
     skip_a = set(ignore_appointments)
     skip_i = set(ignore_items)
-    lo = start - MAX_SPAN  # bounds the index range: nothing lasts longer than MAX_SPAN
-    overlap = (
-        col(Appointment.start_at) > lo,
-        col(Appointment.start_at) < end,
-        col(Appointment.end_at) > start,
-        col(Appointment.status).in_(BLOCKING_STATUSES),
-    )
-    # One round trip: the clinician's sessions and blocks, the clients' and the room's sessions.
-    parts = [
-        sa_select(  # type: ignore[call-overload]
-            literal("clinician").label("what"),
-            literal(clinician_id).label("who"),
-            col(Appointment.id).label("ref"),
-            literal("session").label("kind"),
-            Appointment.start_at,
-            Appointment.end_at,
-        ).where(Appointment.clinician_id == clinician_id, *overlap),
-        sa_select(  # type: ignore[call-overload]
-            literal("item"),
-            literal(clinician_id),
-            CalendarItem.id,
-            CalendarItem.kind,
-            CalendarItem.start_at,
-            CalendarItem.end_at,
-        ).where(
-            or_(
-                col(CalendarItem.staff_id) == clinician_id,
-                col(CalendarItem.with_staff_id) == clinician_id,
-            ),
-            col(CalendarItem.start_at) > lo,
-            col(CalendarItem.start_at) < end,
-            col(CalendarItem.end_at) > start,
-            col(CalendarItem.is_cancelled).is_(False),
-        ),
-    ]
-    if client_ids:
-        parts.append(
-            sa_select(  # type: ignore[call-overload]
-                literal("client"),
-                AppointmentAttendee.client_id,
-                Appointment.id,
-                literal("session"),
-                Appointment.start_at,
-                Appointment.end_at,
-            )
-            .join(AppointmentAttendee, col(AppointmentAttendee.appointment_id) == Appointment.id)
-            .where(col(AppointmentAttendee.client_id).in_(sorted(set(client_ids))), *overlap)
-        )
-    if room_id is not None:
-        parts.append(
-            sa_select(  # type: ignore[call-overload]
-                literal("room"),
-                literal(room_id),
-                Appointment.id,
-                literal("session"),
-                Appointment.start_at,
-                Appointment.end_at,
-            ).where(Appointment.room_id == room_id, *overlap)
-        )
+    clients = sorted(set(client_ids))
+    statement = _busy_statement(bool(clients), room_id is not None)
+    params: dict[str, object] = {
+        "cid": clinician_id,
+        "lo": start - MAX_SPAN,  # bounds the index range: nothing lasts longer than MAX_SPAN
+        "start": start,
+        "end": end,
+        "clients": clients,
+        "room": room_id,
+    }
     found: list[Busy] = []
-    for what, who, ref, kind, s0, e0 in session.execute(union_all(*parts)).all():  # type: ignore[arg-type]
+    for what, who, ref, kind, s0, e0 in session.execute(statement, params).all():
         if (ref in skip_i) if what == "item" else (ref in skip_a):
             continue
         found.append(

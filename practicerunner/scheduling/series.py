@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import logging
+import operator
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -283,13 +284,14 @@ def _executemany(session: Session, table: Table, rows: Sequence[Mapping[str, obj
     ]
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join(mark for _ in names)})"
-    params = [
-        tuple(
-            proc(row[name]) if proc is not None else row[name]
-            for name, proc in zip(names, processors, strict=True)
-        )
-        for row in rows
-    ]
+    converting = [(i, proc) for i, proc in enumerate(processors) if proc is not None]
+    pick = operator.itemgetter(*names)
+    params: list[tuple[object, ...]] = []
+    for row in rows:
+        values = list(pick(row))
+        for i, proc in converting:
+            values[i] = proc(values[i])
+        params.append(tuple(values))
     if dialect.name == "postgresql":
         # COPY: one round trip for the lot; constraints and triggers still check every row.
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]

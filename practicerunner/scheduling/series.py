@@ -296,8 +296,8 @@ def _executemany(session: Session, table: Table, rows: Sequence[Mapping[str, obj
         # COPY: one round trip for the lot; constraints and triggers still check every row.
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
-            for values in params:
-                copy.write_row(values)
+            for row_values in params:
+                copy.write_row(row_values)
         return
     conn.exec_driver_sql(sql, params)  # type: ignore[arg-type]
 

@@ -14,6 +14,7 @@ from practicerunner.scheduling.calendar_ui.widgets import (
     labelled,
     message_list,
     native_select,
+    override_form,
     text_input,
 )
 from practicerunner.ui.components import field_error
@@ -129,23 +130,11 @@ def block_dialog() -> rx.Component:
                         message_list(K.block_messages),
                         rx.cond(
                             K.block_can_override,
-                            rx.form(
-                                rx.hstack(
-                                    rx.input(
-                                        name="block_reason",
-                                        id="block_reason",
-                                        placeholder="Reason to overlap anyway (recorded)",
-                                        aria_label="Reason to overlap anyway",
-                                        width="100%",
-                                    ),
-                                    rx.button("Block anyway", type="submit", variant="outline"),
-                                    width="100%",
-                                    spacing="2",
-                                ),
+                            override_form(
+                                "block_reason",
+                                "Block anyway",
+                                K.block_anyway,
                                 field_error(e, "block_reason"),
-                                on_submit=K.block_anyway,
-                                reset_on_submit=False,
-                                width="100%",
                             ),
                         ),
                         spacing="2",

@@ -21,7 +21,11 @@ from practicerunner.scheduling.calendar_ui.booking_state import BookingState
 from practicerunner.scheduling.calendar_ui.panel import panel_dialog
 from practicerunner.scheduling.calendar_ui.panel_state import PanelState
 from practicerunner.scheduling.calendar_ui.state import CalendarState
-from practicerunner.scheduling.calendar_ui.widgets import message_list, suggestion_buttons
+from practicerunner.scheduling.calendar_ui.widgets import (
+    message_list,
+    override_form,
+    suggestion_buttons,
+)
 from practicerunner.ui.components import loading
 from practicerunner.ui.layout import app_page
 from practicerunner.ui.routes import CALENDAR
@@ -138,23 +142,15 @@ def _move_problem() -> rx.Component:
                 suggestion_buttons(C.move_suggestions, C.move_to_suggestion, "move"),
                 rx.cond(
                     C.move_can_override,
-                    rx.form(
-                        rx.hstack(
-                            rx.input(
-                                name="move_reason",
-                                id="move_reason",
-                                placeholder="Reason to overlap anyway (recorded)",
-                                aria_label="Reason to overlap anyway",
-                                width="320px",
-                            ),
-                            rx.button("Move anyway", type="submit", variant="outline", size="2"),
-                            spacing="2",
-                        ),
+                    override_form(
+                        "move_reason",
+                        "Move anyway",
+                        C.move_anyway,
                         rx.cond(
                             C.move_reason_error != "",
                             rx.text(C.move_reason_error, size="1", color=rx.color("red", 11)),
                         ),
-                        on_submit=C.move_anyway,
+                        width="320px",
                     ),
                 ),
                 rx.button(

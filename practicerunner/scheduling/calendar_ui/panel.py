@@ -14,6 +14,7 @@ from practicerunner.scheduling.calendar_ui.widgets import (
     detail,
     labelled,
     message_list,
+    override_form,
     radio_group,
     status_badge,
     suggestion_buttons,
@@ -248,23 +249,11 @@ def _move_tab() -> rx.Component:
                     suggestion_buttons(P.panel_suggestions, P.move_panel_suggestion, "panel"),
                     rx.cond(
                         P.panel_can_override,
-                        rx.form(
-                            rx.hstack(
-                                rx.input(
-                                    name="panel_override_reason",
-                                    id="panel_override_reason",
-                                    placeholder="Reason to overlap anyway (recorded)",
-                                    aria_label="Reason to overlap anyway",
-                                    width="100%",
-                                ),
-                                rx.button("Move anyway", type="submit", variant="outline"),
-                                width="100%",
-                                spacing="2",
-                            ),
+                        override_form(
+                            "panel_override_reason",
+                            "Move anyway",
+                            P.move_panel_anyway,
                             field_error(e, "panel_override_reason"),
-                            on_submit=P.move_panel_anyway,
-                            reset_on_submit=False,
-                            width="100%",
                         ),
                     ),
                     spacing="2",

@@ -142,6 +142,30 @@ def suggestion_buttons(rows: Var, on_pick: Any, prefix: str) -> rx.Component:
     )
 
 
+def override_form(
+    name: str, button: str, on_submit: Any, error: rx.Component, width: str = "100%"
+) -> rx.Component:
+    """The "… anyway" form under a conflict: a required reason (it is recorded) and a button."""
+    return rx.form(
+        rx.hstack(
+            rx.input(
+                name=name,
+                id=name,
+                placeholder="Reason to overlap anyway (recorded)",
+                aria_label="Reason to overlap anyway",
+                width=width,
+            ),
+            rx.button(button, type="submit", variant="outline"),
+            width="100%",
+            spacing="2",
+        ),
+        error,
+        on_submit=on_submit,
+        reset_on_submit=False,
+        width="100%",
+    )
+
+
 def message_list(messages: Var) -> rx.Component:
     return rx.el.ul(
         rx.foreach(messages, lambda m: rx.el.li(rx.text(m, size="2"))),

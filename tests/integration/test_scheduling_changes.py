@@ -262,3 +262,20 @@ def test_moving_following_sessions_a_week_later(session: Session, people, weekly
         "2026-03-31",
     ]
     assert all(_local(r).endswith("Tue 17:00") for r in rows)
+
+
+def test_availability_shading_only_for_calendars_in_reach(session: Session, people, weekly) -> None:
+    from datetime import datetime
+
+    start = datetime(2026, 3, 2, tzinfo=LA)
+    carl, olivia = people.staff["clinician"].id, people.staff["owner"].id
+    seen = sched.calendar_availability(
+        session, people.clinician, start, start + timedelta(days=7), [carl, olivia]
+    )
+    assert seen and {b.clinician_id for b in seen} == {carl}
+    assert (
+        sched.calendar_availability(
+            session, people.associate, start, start + timedelta(days=7), [carl]
+        )
+        == []
+    )

@@ -22,7 +22,6 @@ from sqlmodel import Session
 from practicerunner.core import clock
 from practicerunner.core.errors import DomainError, ValidationFailed
 from practicerunner.core.permissions import Actor, Perm
-from practicerunner.scheduling import availability
 from practicerunner.scheduling import service as sched
 from practicerunner.scheduling.calendar_ui import grid
 from practicerunner.scheduling.views import CalendarEvent, ConflictInfo
@@ -55,12 +54,6 @@ def strings(values: dict[str, Any]) -> dict[str, str]:
 
 def _tz(session: Session, _actor: Actor) -> str:
     return sched.practice_timezone(session)
-
-
-def _available(
-    session: Session, _actor: Actor, ids: list[int], start: datetime, end: datetime
-) -> list[Any]:
-    return availability.available_blocks(session, ids, start, end)
 
 
 class CalendarState(SessionState):
@@ -158,7 +151,7 @@ class CalendarState(SessionState):
             events.append(grid.fc_event(ev, columns[ev.clinician_id] if columns else 0))
             by_id[ev.id] = asdict(ev)
         if self.view != grid.MONTH and ids:
-            blocks = await self.call(_available, actor, ids, start_utc, end_utc)
+            blocks = await self.call(sched.calendar_availability, actor, start_utc, end_utc, ids)
             events = grid.unavailable_events(blocks, columns) + events
         self._revision += 1
         self.events = [*events, grid.revision_marker(self._revision)]

@@ -34,6 +34,7 @@ from practicerunner.scheduling.service.items import (
 from practicerunner.scheduling.service.reads import (
     ITEM_LABELS,
     attendee_title,
+    calendar_availability,
     calendar_clinicians,
     calendar_events,
     case_sessions,
@@ -53,6 +54,7 @@ __all__ = [
     "attendee_title",
     "book",
     "bookable_cases",
+    "calendar_availability",
     "calendar_clinicians",
     "calendar_events",
     "cancel_calendar_item",

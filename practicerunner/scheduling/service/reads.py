@@ -40,7 +40,13 @@ from practicerunner.scheduling.service.common import (
     span_label,
     staff_names,
 )
-from practicerunner.scheduling.views import AppointmentView, CalendarEvent, Choice, TodayRow
+from practicerunner.scheduling.views import (
+    AppointmentView,
+    AvailabilityBlock,
+    CalendarEvent,
+    Choice,
+    TodayRow,
+)
 
 ITEM_LABELS = {
     CalendarItemKind.SUPERVISION: "Supervision",
@@ -219,6 +225,22 @@ def calendar_events(
     return events
 
 
+def calendar_availability(
+    session: Session,
+    actor: Actor,
+    start_utc: datetime,
+    end_utc: datetime,
+    clinician_ids: list[int],
+) -> list[AvailabilityBlock]:
+    """Working time of the clinicians whose calendars ACTOR may see, for the grid's shading."""
+    from practicerunner.scheduling import availability
+
+    wanted = sorted({c for c in clinician_ids if reaches_clinician(actor, Perm.SCHEDULE_VIEW, c)})
+    if not wanted or end_utc <= start_utc:
+        return []
+    return availability.available_blocks(session, wanted, start_utc, end_utc)
+
+
 def get_appointment(session: Session, actor: Actor, appointment_id: int) -> AppointmentView:
     """One session, for its panel. Shows client names, so the read is audited."""
     appt = get_appointment_for(session, actor, appointment_id)
@@ -367,6 +389,7 @@ def case_sessions(
 
 __all__ = [
     "ZoneInfo",
+    "calendar_availability",
     "calendar_clinicians",
     "calendar_events",
     "case_sessions",

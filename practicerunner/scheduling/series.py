@@ -130,34 +130,13 @@ def advance(series: AppointmentSeries, occs: Sequence[Occurrence], until_utc: da
 
 
 def top_up(session: Session, series: AppointmentSeries, now: datetime) -> tuple[int, list[str]]:
-    """Write the series' sessions up to now + HORIZON, skipping times that are now taken.
+    """Write one series' sessions up to now + HORIZON, skipping times that are now taken.
 
     Returns (sessions written, local dates skipped because of a conflict). The caller holds
-    the series row lock and commits.
+    the series row lock, records the skipped dates and commits.
     """
-    from practicerunner.scheduling.service.common import lock_slot
-    from practicerunner.scheduling.service.conflicts import busy_intervals
-
-    until = now + HORIZON
-    occs = pending(series, until)
-    clients = attendee_ids(series)
-    if not occs:
-        advance(series, occs, until)
-        return 0, []
-    lock_slot(session, series.clinician_id, clients, series.room_id)
-    busy = busy_intervals(
-        session,
-        clinician_id=series.clinician_id,
-        client_ids=clients,
-        room_id=series.room_id,
-        start=occs[0].start_utc,
-        end=occs[-1].end_utc,
-    )
-    free = [o for o in occs if not any(b.start < o.end_utc and b.end > o.start_utc for b in busy)]
-    skipped = [_local_day(o, series) for o in occs if o not in free]
-    write_sessions(session, series, free, created_by_id=None)
-    advance(series, occs, until)
-    return len(free), skipped
+    written, skipped = _write_batch(session, [series], now)
+    return written, skipped.get(int(series.id or 0), [])
 
 
 class _BusyIndex:
@@ -327,9 +306,27 @@ def _due(
 def top_up_batch(session: Session, batch: Sequence[AppointmentSeries], now: datetime) -> int:
     """Top up every series in BATCH in the caller's transaction; returns sessions written.
 
+    A time taken since a series was booked is skipped and recorded in the audit log.
+    """
+    written, skipped = _write_batch(session, batch, now)
+    if skipped:
+        audit.record(
+            session,
+            SYSTEM_ACTOR,
+            "series.sessions_skipped",
+            record_type="appointment_series",
+            detail={"series": {str(k): v for k, v in skipped.items()}, "reason": "time taken"},
+        )
+    return written
+
+
+def _write_batch(
+    session: Session, batch: Sequence[AppointmentSeries], now: datetime
+) -> tuple[int, dict[int, list[str]]]:
+    """Write BATCH's pending sessions; returns (written, local dates skipped per series).
+
     One query per resource kind finds what is already taken over the whole batch; sessions
     are then checked against it (and against each other) in memory and inserted in bulk.
-    A time taken since the series was booked is skipped and recorded in the audit log.
     """
     from practicerunner.scheduling.service.common import lock_resources
 
@@ -337,6 +334,7 @@ def top_up_batch(session: Session, batch: Sequence[AppointmentSeries], now: date
     planned = [(series, pending(series, until)) for series in batch]
     todo = [(series, occs) for series, occs in planned if occs]
     written = 0
+    skipped: dict[int, list[str]] = {}
     if todo:
         clinicians = {series.clinician_id for series, _ in todo}
         clients = {c for series, _ in todo for c in attendee_ids(series)}
@@ -354,7 +352,6 @@ def top_up_batch(session: Session, batch: Sequence[AppointmentSeries], now: date
         busy = _busy_for(session, clinicians, clients, rooms, start, end)
         rows: list[dict[str, object]] = []
         attendees: list[list[int]] = []
-        skipped: dict[int, list[str]] = {}
         stamp = clock.now()
         for series, occs in todo:
             people = attendee_ids(series)
@@ -402,19 +399,11 @@ def top_up_batch(session: Session, batch: Sequence[AppointmentSeries], now: date
             if links:
                 _executemany(session, AppointmentAttendee.__table__, links)  # type: ignore[attr-defined]
         written = len(rows)
-        if skipped:
-            audit.record(
-                session,
-                SYSTEM_ACTOR,
-                "series.sessions_skipped",
-                record_type="appointment_series",
-                detail={"series": {str(k): v for k, v in skipped.items()}, "reason": "time taken"},
-            )
     for series, occs in planned:
         advance(series, occs, until)
         session.add(series)
     session.flush()
-    return written
+    return written, skipped
 
 
 def extend_horizons(session: Session, now: datetime | None = None, *, batch: int = 200) -> int:

@@ -7,7 +7,13 @@ from typing import Any
 import reflex as rx
 
 from practicerunner.audit.state import AuditState
-from practicerunner.ui.components import field_error, loading, page_header, section
+from practicerunner.ui.components import (
+    field_error,
+    loading,
+    newer_older_pager,
+    page_header,
+    section,
+)
 from practicerunner.ui.layout import app_page
 from practicerunner.ui.routes import AUDIT
 
@@ -209,27 +215,7 @@ def _results() -> rx.Component:
 
 
 def _pager() -> rx.Component:
-    return rx.hstack(
-        rx.button(
-            rx.icon("chevron-left", size=16),
-            "Newer",
-            variant="soft",
-            color_scheme="gray",
-            size="1",
-            disabled=AuditState.page <= 1,
-            on_click=AuditState.go_to_page(AuditState.page - 1),  # type: ignore[operator]
-        ),
-        rx.button(
-            "Older",
-            rx.icon("chevron-right", size=16),
-            variant="soft",
-            color_scheme="gray",
-            size="1",
-            disabled=AuditState.page >= AuditState.pages,
-            on_click=AuditState.go_to_page(AuditState.page + 1),  # type: ignore[operator]
-        ),
-        spacing="2",
-    )
+    return newer_older_pager(AuditState.page, AuditState.pages, AuditState.go_to_page)
 
 
 def _verify_panel() -> rx.Component:

@@ -7,7 +7,7 @@ from typing import Any
 import reflex as rx
 
 from practicerunner.messaging.state import OutboxState as S
-from practicerunner.ui.components import loading, page_header, section
+from practicerunner.ui.components import loading, newer_older_pager, page_header, section
 from practicerunner.ui.layout import app_page
 from practicerunner.ui.routes import OUTBOX
 
@@ -112,27 +112,7 @@ def _row(row: Any) -> rx.Component:
 
 
 def _pager() -> rx.Component:
-    return rx.hstack(
-        rx.button(
-            rx.icon("chevron-left", size=16),
-            "Newer",
-            variant="soft",
-            color_scheme="gray",
-            size="1",
-            disabled=S.page <= 1,
-            on_click=S.go_to_page(S.page - 1),  # type: ignore[operator]
-        ),
-        rx.button(
-            "Older",
-            rx.icon("chevron-right", size=16),
-            variant="soft",
-            color_scheme="gray",
-            size="1",
-            disabled=S.page >= S.pages,
-            on_click=S.go_to_page(S.page + 1),  # type: ignore[operator]
-        ),
-        spacing="2",
-    )
+    return newer_older_pager(S.page, S.pages, S.go_to_page)
 
 
 def _list() -> rx.Component:

@@ -239,3 +239,28 @@ def link_button(
         variant=variant,  # type: ignore[arg-type]
         **props,
     )
+
+
+def newer_older_pager(page: Any, pages: Any, go_to_page: Any) -> rx.Component:
+    """ "Newer" / "Older" buttons for a list paged newest first (page 1 is the newest)."""
+    return rx.hstack(
+        rx.button(
+            rx.icon("chevron-left", size=16),
+            "Newer",
+            variant="soft",
+            color_scheme="gray",
+            size="1",
+            disabled=page <= 1,
+            on_click=go_to_page(page - 1),
+        ),
+        rx.button(
+            "Older",
+            rx.icon("chevron-right", size=16),
+            variant="soft",
+            color_scheme="gray",
+            size="1",
+            disabled=page >= pages,
+            on_click=go_to_page(page + 1),
+        ),
+        spacing="2",
+    )

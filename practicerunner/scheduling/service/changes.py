@@ -41,7 +41,6 @@ from practicerunner.scheduling.service.common import (
     naive_local,
     practice_timezone,
     reaches_clinician,
-    short_label,
 )
 from practicerunner.scheduling.service.conflicts import (
     Slot,
@@ -548,7 +547,7 @@ def _cancel_series_targets(
     if cut is None:
         cut = min(int(a.occurrence_index or 0) for a in targets)
     if cut == 0:
-        series.count = max(1, series.next_index) if series.next_index else 1
+        series.count = max(1, series.next_index)
         series.until = None
     else:
         before, _ = split_at(rule, cut)
@@ -637,4 +636,4 @@ def set_attendees(
     session.commit()
 
 
-__all__ = ["SCOPES", "reschedule", "set_attendees", "set_status", "short_label"]
+__all__ = ["SCOPES", "reschedule", "set_attendees", "set_status"]

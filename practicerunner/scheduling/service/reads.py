@@ -6,7 +6,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
@@ -388,7 +387,6 @@ def case_sessions(
 
 
 __all__ = [
-    "ZoneInfo",
     "calendar_availability",
     "calendar_clinicians",
     "calendar_events",

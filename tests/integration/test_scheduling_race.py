@@ -10,7 +10,7 @@ import threading
 from datetime import timedelta
 
 from sqlalchemy import Engine, func
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, select
 
 from practicerunner.clients.models import Case, CaseParticipant
@@ -121,6 +121,11 @@ def test_the_database_itself_refuses_the_overlap(engine: Engine, session: Sessio
                 return "inserted"
             except IntegrityError as exc:
                 assert "appointment_clinician_conflict" in str(exc.orig)
+                return "refused"
+            except OperationalError as exc:
+                # Two inserts that each wait for the other's overlapping row: PostgreSQL's
+                # exclusion constraint breaks the tie by aborting one — a refusal too.
+                assert "deadlock detected" in str(exc.orig)
                 return "refused"
 
     outcomes = _run_together(ATTEMPTS, attempt)

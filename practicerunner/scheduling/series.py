@@ -12,12 +12,14 @@ from __future__ import annotations
 import bisect
 import logging
 import operator
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table
+from sqlalchemy import DateTime, String, Table, type_coerce
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.types import TypeEngine
 from sqlmodel import Session, col, or_, select
 
 from practicerunner.core import audit, clock
@@ -140,31 +142,47 @@ def top_up(session: Session, series: AppointmentSeries, now: datetime) -> tuple[
 
 
 class _BusyIndex:
-    """Busy intervals per resource ("clinician", id) etc., sorted by start for bisecting."""
+    """Busy intervals per resource ("clinician", id) etc., sorted by start for bisecting.
 
-    def __init__(self) -> None:
-        self._starts: dict[tuple[str, int], list[datetime]] = {}
-        self._spans: dict[tuple[str, int], list[tuple[datetime, datetime]]] = {}
+    Times are kept as the database stores them (text on SQLite, aware datetimes on
+    PostgreSQL), so tens of thousands of fetched rows need no conversion; `stored` turns a
+    datetime into that form.
+    """
 
-    def add(self, key: tuple[str, int], start: datetime, end: datetime) -> None:
+    def __init__(self, stored: Callable[[datetime], Any]) -> None:
+        self.stored = stored
+        self._starts: dict[tuple[str, int], list[Any]] = {}
+        self._spans: dict[tuple[str, int], list[tuple[Any, Any]]] = {}
+
+    def add(self, key: tuple[str, int], start: Any, end: Any) -> None:
         starts = self._starts.setdefault(key, [])
         spans = self._spans.setdefault(key, [])
         at = bisect.bisect_left(starts, start)
         starts.insert(at, start)
         spans.insert(at, (start, end))
 
-    def clashes(self, key: tuple[str, int], start: datetime, end: datetime) -> bool:
+    def clashes(self, key: tuple[str, int], start: Any, end: Any, earliest: Any) -> bool:
+        """Whether [START, END) overlaps; EARLIEST is START less the longest span."""
         starts = self._starts.get(key)
         if not starts:
             return False
         spans = self._spans[key]
-        # Only intervals starting in (start - longest span, end) can overlap.
-        lo = bisect.bisect_right(starts, start - _MAX_SPAN)
+        # Only intervals starting in (earliest, end) can overlap.
+        lo = bisect.bisect_right(starts, earliest)
         hi = bisect.bisect_left(starts, end)
         return any(spans[i][1] > start for i in range(lo, hi))
 
 
 _MAX_SPAN = timedelta(hours=24)
+
+
+def _stored_form(session: Session) -> tuple[Callable[[datetime], Any], TypeEngine[Any]]:
+    """How this database stores a UTC time, and a type that reads it back as stored."""
+    dialect = session.get_bind().dialect
+    column_type = Appointment.__table__.c.start_at.type  # type: ignore[attr-defined]
+    to_stored = column_type.dialect_impl(dialect).bind_processor(dialect)
+    raw: TypeEngine[Any] = String() if dialect.name == "sqlite" else DateTime(timezone=True)
+    return to_stored or (lambda value: value), raw
 
 
 def _busy_for(
@@ -178,8 +196,11 @@ def _busy_for(
     """Everything that holds these clinicians, clients and rooms in [start, end), one query each."""
     from practicerunner.scheduling.models import BLOCKING_STATUSES, CalendarItem
 
-    index = _BusyIndex()
+    stored, raw = _stored_form(session)
+    index = _BusyIndex(stored)
     lo = start - _MAX_SPAN
+    a_start = type_coerce(Appointment.start_at, raw)
+    a_end = type_coerce(Appointment.end_at, raw)
     window = (
         col(Appointment.start_at) > lo,
         col(Appointment.start_at) < end,
@@ -188,7 +209,7 @@ def _busy_for(
     if clinicians:
         ids = sorted(clinicians)
         for who, s0, e0 in session.execute(
-            select(Appointment.clinician_id, Appointment.start_at, Appointment.end_at).where(
+            select(Appointment.clinician_id, a_start, a_end).where(
                 col(Appointment.clinician_id).in_(ids), *window
             )
         ).all():
@@ -197,8 +218,8 @@ def _busy_for(
             select(
                 CalendarItem.staff_id,
                 CalendarItem.with_staff_id,
-                CalendarItem.start_at,
-                CalendarItem.end_at,
+                type_coerce(CalendarItem.start_at, raw),
+                type_coerce(CalendarItem.end_at, raw),
             ).where(
                 or_(col(CalendarItem.staff_id).in_(ids), col(CalendarItem.with_staff_id).in_(ids)),
                 col(CalendarItem.start_at) > lo,
@@ -211,14 +232,14 @@ def _busy_for(
                     index.add(("clinician", who), s0, e0)
     if clients:
         for who, s0, e0 in session.execute(
-            select(AppointmentAttendee.client_id, Appointment.start_at, Appointment.end_at)
+            select(AppointmentAttendee.client_id, a_start, a_end)
             .join(Appointment, col(Appointment.id) == AppointmentAttendee.appointment_id)
             .where(col(AppointmentAttendee.client_id).in_(sorted(clients)), *window)
         ).all():
             index.add(("client", who), s0, e0)
     if rooms:
         for who, s0, e0 in session.execute(
-            select(Appointment.room_id, Appointment.start_at, Appointment.end_at).where(
+            select(Appointment.room_id, a_start, a_end).where(
                 col(Appointment.room_id).in_(sorted(rooms)), *window
             )
         ).all():
@@ -359,11 +380,13 @@ def _write_batch(
             if series.room_id is not None:
                 keys.append(("room", series.room_id))
             for o in occs:
-                if any(busy.clashes(k, o.start_utc, o.end_utc) for k in keys):
+                s0, e0 = busy.stored(o.start_utc), busy.stored(o.end_utc)
+                earliest = busy.stored(o.start_utc - _MAX_SPAN)
+                if any(busy.clashes(k, s0, e0, earliest) for k in keys):
                     skipped.setdefault(series.id, []).append(_local_day(o, series))  # type: ignore[arg-type]
                     continue
                 for k in keys:
-                    busy.add(k, o.start_utc, o.end_utc)
+                    busy.add(k, s0, e0)
                 rows.append(
                     {
                         "case_id": series.case_id,

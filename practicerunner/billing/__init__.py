@@ -1,0 +1,1 @@
+"""Billing: policies, charges, invoices, payments, gateways, billing runs."""

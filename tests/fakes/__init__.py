@@ -1,0 +1,1 @@
+"""Project-owned fakes of outside services, real enough to talk to over loopback."""

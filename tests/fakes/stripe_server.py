@@ -430,7 +430,7 @@ class FakeStripe:
             intent.update(status="requires_payment_method", last_payment_error=error)
             self._emit("payment_intent.payment_failed", intent)
             raise StripeApiError(402, {**error, "payment_intent": intent})
-        charge = {
+        charge: dict[str, Any] = {
             "id": _id("ch"),
             "object": "charge",
             "amount": amount,

@@ -95,7 +95,7 @@ def test_it_starts_a_setup_for_cards_and_bank_accounts_and_learns_the_saved_meth
     event = gateway.parse_webhook(payload, header)
     # then
     assert (event.type, event.method_ref) == ("setup.succeeded", "pm_usBankAccount_success")
-    saved = gateway.saved_method(event.method_ref)
+    saved = gateway.saved_method(event.method_ref or "")
     assert (saved.kind, saved.label) == (MethodKind.BANK, "Bank •••• 6789")
     assert gateway.saved_method("pm_card_visa").label == "Visa •••• 4242"
 

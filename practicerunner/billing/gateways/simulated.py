@@ -1,0 +1,454 @@
+"""A built-in payment processor for the embedded default, demos and tests.
+
+It behaves like the real rails — cards answer at once, bank debits are processing for four
+US bank business days and then settle or come back with an ACH return code — and keeps its
+books in its own `sim_` tables through its own sessions, never inside the caller's
+transaction, as an outside processor would. Outcomes follow the number entered when a method
+is saved, like Stripe's test numbers (see TEST_CARDS and TEST_BANK_ACCOUNTS).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from typing import Any, Protocol, TypeVar, cast
+
+from sqlalchemy import CursorResult, false, func, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from practicerunner.billing.gateways.base import (
+    EVENT_PAYMENT_FAILED,
+    EVENT_PAYMENT_SUCCEEDED,
+    ChargeRequest,
+    ChargeResult,
+    ChargeStatus,
+    GatewayEvent,
+    GatewayRequestRefused,
+    MethodKind,
+    RefundResult,
+    SavedMethod,
+    SetupStart,
+    WebhookSignatureError,
+    bank_date,
+    ensure_idempotency_key,
+    ensure_positive_amount,
+)
+from practicerunner.billing.gateways.simulated_models import (
+    SimCustomer,
+    SimMethod,
+    SimPayment,
+    SimRefund,
+    SimSetup,
+)
+from practicerunner.core import clock as core_clock
+from practicerunner.core.db import session_scope
+
+SUCCEED = "succeed"
+SETTLE = "settle"
+CARD_DECLINED = "card_declined"
+AUTHENTICATION_REQUIRED = "authentication_required"
+
+# Stripe's test card numbers, with Stripe's outcomes. Any other valid card number succeeds.
+TEST_CARDS: dict[str, str] = {
+    "4242424242424242": SUCCEED,
+    "4000000000000002": CARD_DECLINED,
+    "4000002500003155": AUTHENTICATION_REQUIRED,
+}
+# Stripe's test bank account numbers; an outcome "Rxx" is the ACH return code the debit comes
+# back with on its settlement date. Any other account number settles.
+TEST_BANK_ACCOUNTS: dict[str, str] = {
+    "000123456789": SETTLE,
+    "000111111116": "R01",  # insufficient funds
+    "000111111113": "R02",  # account closed
+    "000222222227": "R03",  # no account / unable to locate
+}
+
+_MESSAGES = {
+    CARD_DECLINED: "Your card was declined.",
+    AUTHENTICATION_REQUIRED: "This card needs the cardholder to confirm the payment.",
+    "R01": "Insufficient funds.",
+    "R02": "The bank account is closed.",
+    "R03": "No account found with these details.",
+}
+SETTLEMENT_BUSINESS_DAYS = 4
+
+# The processor's tables that carry an idempotency key.
+Row = TypeVar("Row", SimCustomer, SimSetup, SimPayment, SimRefund)
+
+
+class Clock(Protocol):
+    """Anything with `now()`: the module `practicerunner.core.clock` is one."""
+
+    def now(self) -> datetime: ...
+
+
+def _ref(prefix: str) -> str:
+    return f"{prefix}_sim_{secrets.token_hex(10)}"
+
+
+def _refused_key() -> GatewayRequestRefused:
+    return GatewayRequestRefused(
+        "This idempotency key was used before with other details.", code="idempotency_error"
+    )
+
+
+def luhn_ok(digits: str) -> bool:
+    """Whether DIGITS passes the Luhn check that every card number carries."""
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char)
+        if position % 2:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+def _card_brand(digits: str) -> str:
+    if digits.startswith("4"):
+        return "Visa"
+    if digits[:2] in {"34", "37"}:
+        return "American Express"
+    if digits[:1] == "5" or "2221" <= digits[:4] <= "2720":
+        return "Mastercard"
+    if digits.startswith("6"):
+        return "Discover"
+    return "Card"
+
+
+class SimulatedGateway:
+    """PaymentGateway kept in the application's database, in the processor's own tables."""
+
+    name = "simulated"
+
+    def __init__(self, clock: Clock = core_clock) -> None:
+        self._clock = clock
+
+    # --- customers and saved methods ----------------------------------------------------------
+
+    def create_customer(self, *, name: str, email: str, idempotency_key: str) -> str:
+        """A customer; the same key gives the same customer."""
+        ensure_idempotency_key(idempotency_key)
+
+        def same(row: SimCustomer) -> bool:
+            return (row.name, row.email) == (name, email)
+
+        row = self._insert_once(
+            SimCustomer,
+            idempotency_key,
+            same,
+            lambda _s: SimCustomer(
+                ref=_ref("cus"),
+                name=name,
+                email=email,
+                idempotency_key=idempotency_key,
+                created_at=self._clock.now(),
+            ),
+        )
+        return row.ref
+
+    def start_setup(
+        self, *, customer_ref: str, kinds: Sequence[MethodKind], idempotency_key: str
+    ) -> SetupStart:
+        """A setup to save a method; the demo then calls `save_test_method`."""
+        ensure_idempotency_key(idempotency_key)
+        if not kinds:
+            raise ValueError("at least one method kind is required")
+        kinds_text = ",".join(sorted({MethodKind(k).value for k in kinds}))
+
+        def build(session: Session) -> SimSetup:
+            self._customer(session, customer_ref)
+            ref = _ref("seti")
+            return SimSetup(
+                ref=ref,
+                customer_ref=customer_ref,
+                kinds=kinds_text,
+                client_secret=f"{ref}_secret_{secrets.token_hex(12)}",
+                idempotency_key=idempotency_key,
+                created_at=self._clock.now(),
+            )
+
+        row = self._insert_once(
+            SimSetup,
+            idempotency_key,
+            lambda r: (r.customer_ref, r.kinds) == (customer_ref, kinds_text),
+            build,
+        )
+        return SetupStart(ref=row.ref, client_secret=row.client_secret)
+
+    def save_test_method(self, customer_ref: str, kind: MethodKind, number: str) -> SavedMethod:
+        """Save a card or bank account from its number; only the last four digits are kept.
+
+        Card numbers must pass the Luhn check; bank account numbers have 4 to 17 digits.
+        """
+        kind = MethodKind(kind)
+        digits = "".join(ch for ch in number if not ch.isspace() and ch != "-")
+        if not digits.isdigit():
+            raise ValueError("enter digits only")
+        if kind is MethodKind.CARD:
+            if not 13 <= len(digits) <= 19 or not luhn_ok(digits):
+                raise ValueError("that is not a valid card number")
+            outcome = TEST_CARDS.get(digits, SUCCEED)
+            label = f"{_card_brand(digits)} •••• {digits[-4:]}"
+        else:
+            if not 4 <= len(digits) <= 17:
+                raise ValueError("a bank account number has 4 to 17 digits")
+            outcome = TEST_BANK_ACCOUNTS.get(digits, SETTLE)
+            label = f"Bank •••• {digits[-4:]}"
+        with session_scope() as session:
+            self._customer(session, customer_ref)
+            row = SimMethod(
+                ref=_ref("pm"),
+                customer_ref=customer_ref,
+                kind=kind.value,
+                last4=digits[-4:],
+                label=label,
+                outcome=outcome,
+                created_at=self._clock.now(),
+            )
+            session.add(row)
+            session.commit()
+            return SavedMethod(ref=row.ref, kind=kind, label=label)
+
+    def saved_method(self, method_ref: str) -> SavedMethod:
+        """Kind and label of a saved method."""
+        with session_scope() as session:
+            row = self._method(session, method_ref)
+            return SavedMethod(ref=row.ref, kind=MethodKind(row.kind), label=row.label)
+
+    # --- money --------------------------------------------------------------------------------
+
+    def charge(self, request: ChargeRequest) -> ChargeResult:
+        """Charge a saved method. Cards answer now; bank debits are PROCESSING until
+        `settles_on`. The same idempotency key answers the same result, charging nothing."""
+
+        def same(row: SimPayment) -> bool:
+            return (row.customer_ref, row.method_ref, row.kind, row.amount_cents, row.currency) == (
+                request.customer_ref,
+                request.method_ref,
+                request.method_kind.value,
+                request.amount_cents,
+                request.currency,
+            )
+
+        def build(session: Session) -> SimPayment:
+            method = self._method(session, request.method_ref)
+            if method.customer_ref != request.customer_ref:
+                raise GatewayRequestRefused(
+                    "The payment method belongs to another customer.", code="resource_missing"
+                )
+            if method.kind != request.method_kind.value:
+                raise GatewayRequestRefused(
+                    f"The payment method is a {method.kind}, not a {request.method_kind}.",
+                    code="payment_method_invalid",
+                )
+            now = self._clock.now()
+            status, settles_on, emitted = _first_answer(method, now)
+            shown = method.outcome if status in _FAILED_NOW else ""
+            return SimPayment(
+                ref=_ref("pay"),
+                customer_ref=request.customer_ref,
+                method_ref=request.method_ref,
+                kind=method.kind,
+                amount_cents=request.amount_cents,
+                currency=request.currency,
+                description=request.description,
+                idempotency_key=request.idempotency_key,
+                initial_status=status,
+                status=status,
+                # A bank debit's fate is decided now but told only when it settles.
+                outcome="" if method.outcome in (SUCCEED, SETTLE) else method.outcome,
+                failure_message=_MESSAGES.get(shown, ""),
+                settles_on=settles_on,
+                event_emitted=emitted,
+                created_at=now,
+                resolved_at=None if status is ChargeStatus.PROCESSING else now,
+            )
+
+        row = self._insert_once(SimPayment, request.idempotency_key, same, build)
+        initial = ChargeStatus(row.initial_status)
+        return ChargeResult(
+            status=initial,
+            ref=row.ref,
+            failure_code=row.outcome if initial in _FAILED_NOW else "",
+            failure_message=row.failure_message if initial in _FAILED_NOW else "",
+            settles_on=row.settles_on,
+        )
+
+    def refund(self, *, payment_ref: str, amount_cents: int, idempotency_key: str) -> RefundResult:
+        """Send back part or all of a succeeded payment (never more than is left)."""
+        ensure_positive_amount(amount_cents)
+        ensure_idempotency_key(idempotency_key)
+        with session_scope() as session:
+            # Lock the payment first (SQLite: BEGIN IMMEDIATE already serialises writers), then
+            # look for the key: a concurrent retry waits here and then finds the first refund.
+            payment = session.exec(
+                select(SimPayment).where(SimPayment.ref == payment_ref).with_for_update()
+            ).first()
+            if payment is None:
+                raise GatewayRequestRefused(f"No such payment: {payment_ref}", "resource_missing")
+            existing = self._by_key(session, SimRefund, idempotency_key)
+            if existing is not None:
+                if (existing.payment_ref, existing.amount_cents) != (payment_ref, amount_cents):
+                    raise _refused_key()
+                return _refund_result(existing)
+            if payment.status != ChargeStatus.SUCCEEDED:
+                raise GatewayRequestRefused(
+                    f"Payment {payment_ref} is {payment.status}: only succeeded payments can be "
+                    "refunded.",
+                    "charge_not_refundable",
+                )
+            refunded = session.exec(
+                select(func.coalesce(func.sum(SimRefund.amount_cents), 0)).where(
+                    SimRefund.payment_ref == payment_ref
+                )
+            ).one()
+            if refunded + amount_cents > payment.amount_cents:
+                raise GatewayRequestRefused(
+                    f"Only {payment.amount_cents - refunded} cents are left to refund.",
+                    "amount_too_large",
+                )
+            row = SimRefund(
+                ref=_ref("re"),
+                payment_ref=payment_ref,
+                amount_cents=amount_cents,
+                status="succeeded",
+                idempotency_key=idempotency_key,
+                created_at=self._clock.now(),
+            )
+            session.add(row)
+            session.commit()
+            return _refund_result(row)
+
+    # --- events -------------------------------------------------------------------------------
+
+    def parse_webhook(self, payload: bytes, signature_header: str) -> GatewayEvent:
+        """The simulated processor sends no webhooks: its events come from `due_events`."""
+        raise WebhookSignatureError("the simulated gateway sends no webhooks")
+
+    def due_events(self, now: datetime) -> list[GatewayEvent]:
+        """Resolve bank payments whose settlement date (US Eastern) has come; one event each.
+
+        Each payment is flipped by an UPDATE guarded by `event_emitted = false`, in one
+        transaction with the others: a concurrent caller's UPDATE of the same row waits for
+        this commit and then matches no row, so every event is handed out exactly once.
+        """
+        today = bank_date(now)
+        events: list[GatewayEvent] = []
+        with session_scope() as session:
+            due = session.exec(
+                select(SimPayment)
+                .where(
+                    col(SimPayment.event_emitted).is_(False),
+                    SimPayment.status == ChargeStatus.PROCESSING,
+                    col(SimPayment.settles_on) <= today,
+                )
+                .order_by(col(SimPayment.id))  # same lock order in every caller
+            ).all()
+            for payment in due:
+                status = ChargeStatus.FAILED if payment.outcome else ChargeStatus.SUCCEEDED
+                claimed = cast(
+                    CursorResult[Any],
+                    session.execute(
+                        update(SimPayment)
+                        .where(
+                            col(SimPayment.id) == payment.id,
+                            col(SimPayment.event_emitted) == false(),
+                        )
+                        .values(event_emitted=True, status=status.value, resolved_at=now)
+                        .execution_options(synchronize_session=False)
+                    ),
+                )
+                if claimed.rowcount != 1:
+                    continue  # another caller got there first
+                failed = status is ChargeStatus.FAILED
+                events.append(
+                    GatewayEvent(
+                        id=f"evt_{payment.ref}_{status.value}",
+                        type=EVENT_PAYMENT_FAILED if failed else EVENT_PAYMENT_SUCCEEDED,
+                        payment_ref=payment.ref,
+                        status=status,
+                        failure_code=payment.outcome if failed else "",
+                        created=now,
+                        method_ref=payment.method_ref,
+                    )
+                )
+            session.commit()
+        return events
+
+    # --- plumbing -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _by_key(session: Session, model: type[Row], key: str) -> Row | None:
+        return session.exec(select(model).where(model.idempotency_key == key)).first()
+
+    def _insert_once(
+        self,
+        model: type[Row],
+        key: str,
+        same: Callable[[Row], bool],
+        build: Callable[[Session], Row],
+    ) -> Row:
+        """The row stored under KEY, or a new one from BUILD.
+
+        A unique index on the key settles races: the loser's INSERT fails, and it reads the
+        winner's row in a fresh transaction.
+        """
+        with session_scope() as session:
+            existing = self._by_key(session, model, key)
+            if existing is None:
+                row = build(session)
+                session.add(row)
+                try:
+                    session.commit()
+                except IntegrityError:
+                    session.rollback()
+                    existing = self._by_key(session, model, key)
+                    if existing is None:
+                        raise
+                else:
+                    # Detached with its loaded values: session_scope's closing rollback
+                    # would otherwise expire them.
+                    session.expunge(row)
+                    return row
+            if not same(existing):
+                raise _refused_key()
+            session.expunge(existing)
+            return existing
+
+    @staticmethod
+    def _customer(session: Session, ref: str) -> SimCustomer:
+        row = session.exec(select(SimCustomer).where(SimCustomer.ref == ref)).first()
+        if row is None:
+            raise GatewayRequestRefused(f"No such customer: {ref}", code="resource_missing")
+        return row
+
+    @staticmethod
+    def _method(session: Session, ref: str) -> SimMethod:
+        row = session.exec(select(SimMethod).where(SimMethod.ref == ref)).first()
+        if row is None:
+            raise GatewayRequestRefused(f"No such payment method: {ref}", code="resource_missing")
+        return row
+
+
+_FAILED_NOW = (ChargeStatus.FAILED, ChargeStatus.REQUIRES_ACTION)
+
+
+def _first_answer(method: SimMethod, now: datetime) -> tuple[ChargeStatus, date | None, bool]:
+    """What a charge on METHOD answers at NOW: status, settlement date, event already out."""
+    if method.kind == MethodKind.BANK:
+        # Imported here: the billing schedule module owns the bank calendar.
+        from practicerunner.billing.schedule import bank_settlement_date
+
+        settles_on = bank_settlement_date(bank_date(now), SETTLEMENT_BUSINESS_DAYS)
+        return ChargeStatus.PROCESSING, settles_on, False
+    if method.outcome == CARD_DECLINED:
+        return ChargeStatus.FAILED, None, True
+    if method.outcome == AUTHENTICATION_REQUIRED:
+        return ChargeStatus.REQUIRES_ACTION, None, True
+    return ChargeStatus.SUCCEEDED, None, True
+
+
+def _refund_result(row: SimRefund) -> RefundResult:
+    return RefundResult(ref=row.ref, status=row.status, amount_cents=row.amount_cents)

@@ -15,11 +15,18 @@ from practicerunner.billing.gateways.base import (
     ChargeStatus,
     ClinicalTextRefused,
     MethodKind,
+    PaymentGateway,
     bank_date,
     ensure_no_clinical_words,
 )
-from practicerunner.billing.gateways.simulated import TEST_BANK_ACCOUNTS, TEST_CARDS, luhn_ok
+from practicerunner.billing.gateways.simulated import (
+    TEST_BANK_ACCOUNTS,
+    TEST_CARDS,
+    SimulatedGateway,
+    luhn_ok,
+)
 from practicerunner.billing.gateways.stripe_gateway import (
+    StripeGateway,
     ach_return_code,
     event_from_stripe,
     method_label,
@@ -38,6 +45,18 @@ def request(**changes: object) -> ChargeRequest:
     }
     fields.update(changes)
     return ChargeRequest(**fields)  # type: ignore[arg-type]
+
+
+def test_both_gateways_offer_the_interface_billing_calls() -> None:
+    # mypy checks these against the PaymentGateway protocol; building them calls nobody.
+    gateways: list[PaymentGateway] = [
+        SimulatedGateway(),
+        StripeGateway("sk_test_unused", "whsec_unused"),
+    ]
+    assert [g.name for g in gateways] == ["simulated", "stripe"]
+    assert gateways[1].due_events(datetime(2026, 12, 2, tzinfo=UTC)) == []
+    with pytest.raises(ValueError):
+        StripeGateway("", "whsec_unused")
 
 
 # --- what a charge request may carry ---------------------------------------------------------

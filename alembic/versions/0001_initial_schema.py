@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 00:20:39.857306
+Create Date: 2026-11-29 02:35:05.993179
 """
 
 from collections.abc import Sequence
@@ -55,6 +55,33 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_table(
+        "billing_run",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+        sa.Column("run_on", sa.Date(), nullable=False),
+        sa.Column("period_start", sa.Date(), nullable=False),
+        sa.Column("period_end", sa.Date(), nullable=False),
+        sa.Column("started_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("invoices_made", sa.Integer(), nullable=False),
+        sa.Column("charges_attempted", sa.Integer(), nullable=False),
+        sa.Column("succeeded", sa.Integer(), nullable=False),
+        sa.Column("processing", sa.Integer(), nullable=False),
+        sa.Column("failed", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("key"),
+    )
+    op.create_table(
+        "gateway_customer",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("gateway", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("payer_key", sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
+        sa.Column("customer_ref", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+        sa.Column("created_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("gateway", "payer_key", name="uq_gateway_customer"),
+    )
+    op.create_table(
         "holiday",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("on_date", sa.Date(), nullable=False),
@@ -78,6 +105,25 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("name", name="uq_location_name"),
     )
+    op.create_table(
+        "payer_method",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("payer_key", sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
+        sa.Column("gateway", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("method_ref", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+        sa.Column("label", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+        sa.Column("is_default", sa.Boolean(), nullable=False),
+        sa.Column("auto_pay", sa.Boolean(), nullable=False),
+        sa.Column("disabled_reason", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+        sa.Column("notice_above_cents", sa.Integer(), nullable=True),
+        sa.Column("created_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("gateway", "method_ref", name="uq_payer_method_ref"),
+    )
+    with op.batch_alter_table("payer_method", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_payer_method_payer_key"), ["payer_key"], unique=False)
+
     op.create_table(
         "practice",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -134,6 +180,16 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_staff_is_active"), ["is_active"], unique=False)
 
     op.create_table(
+        "webhook_event",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("gateway", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("event_id", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+        sa.Column("event_type", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("received_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("gateway", "event_id", name="uq_webhook_event"),
+    )
+    op.create_table(
         "availability_exception",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("staff_id", sa.Integer(), nullable=False),
@@ -156,6 +212,55 @@ def upgrade() -> None:
     with op.batch_alter_table("availability_exception", schema=None) as batch_op:
         batch_op.create_index(
             "ix_availability_exception_staff_day", ["staff_id", "on_date"], unique=False
+        )
+
+    op.create_table(
+        "billing_policy",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("scope_kind", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("scope_id", sa.Integer(), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("is_current", sa.Boolean(), nullable=False),
+        sa.Column("model", sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
+        sa.Column("frequency", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+        sa.Column("weekday", sa.Integer(), nullable=True),
+        sa.Column("month_day", sa.Integer(), nullable=True),
+        sa.Column("collection", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("allowed_methods", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("bank_only", sa.Boolean(), nullable=False),
+        sa.Column("bank_discount_kind", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+        sa.Column("bank_discount_value", sa.Integer(), nullable=False),
+        sa.Column(
+            "manual_discount_kind", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False
+        ),
+        sa.Column("manual_discount_value", sa.Integer(), nullable=False),
+        sa.Column("no_show_fee_kind", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+        sa.Column("no_show_fee_value", sa.Integer(), nullable=False),
+        sa.Column(
+            "late_cancel_fee_kind", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False
+        ),
+        sa.Column("late_cancel_fee_value", sa.Integer(), nullable=False),
+        sa.Column("monthly_amount_cents", sa.Integer(), nullable=False),
+        sa.Column("monthly_sessions", sa.Integer(), nullable=False),
+        sa.Column("refund_credits", sa.Boolean(), nullable=False),
+        sa.Column("card_retries", sa.Integer(), nullable=False),
+        sa.Column("applies_to", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+        sa.Column("created_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.CheckConstraint(
+            "scope_kind = 'practice' OR scope_id IS NOT NULL", name="ck_policy_scope"
+        ),
+        sa.CheckConstraint("monthly_amount_cents >= 0", name="ck_policy_monthly_amount"),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"],
+            ["staff.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("scope_kind", "scope_id", "version", name="uq_billing_policy_version"),
+    )
+    with op.batch_alter_table("billing_policy", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_billing_policy_current", ["scope_kind", "scope_id", "is_current"], unique=False
         )
 
     op.create_table(
@@ -495,6 +600,35 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "billing_arrangement",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("policy_id", sa.Integer(), nullable=False),
+        sa.Column("model", sqlmodel.sql.sqltypes.AutoString(length=24), nullable=True),
+        sa.Column("collection", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
+        sa.Column("allowed_methods", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
+        sa.Column("bank_only_exception", sa.Boolean(), nullable=False),
+        sa.Column("fee_cents", sa.Integer(), nullable=True),
+        sa.Column("note", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+        sa.Column("enrolled_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["case.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["policy_id"],
+            ["billing_policy.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("case_id"),
+    )
+    with op.batch_alter_table("billing_arrangement", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_billing_arrangement_policy_id"), ["policy_id"], unique=False
+        )
+
+    op.create_table(
         "case_participant",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("case_id", sa.Integer(), nullable=False),
@@ -659,6 +793,50 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_case_payer_contact_id"), ["contact_id"], unique=False)
 
     op.create_table(
+        "invoice",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("number", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("client_id", sa.Integer(), nullable=True),
+        sa.Column("contact_id", sa.Integer(), nullable=True),
+        sa.Column("payer_key", sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
+        sa.Column("period_key", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("run_id", sa.Integer(), nullable=True),
+        sa.Column("issued_on", sa.Date(), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=False),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
+        sa.Column("collection", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("total_cents", sa.Integer(), nullable=False),
+        sa.Column("paid_cents", sa.Integer(), nullable=False),
+        sa.Column("processing_until", sa.Date(), nullable=True),
+        sa.Column("created_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("(client_id IS NULL) <> (contact_id IS NULL)", name="ck_invoice_payer"),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["case.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["client_id"],
+            ["client.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["contact_id"],
+            ["contact.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["run_id"],
+            ["billing_run.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("case_id", "payer_key", "period_key", name="uq_invoice_period"),
+        sa.UniqueConstraint("number"),
+    )
+    with op.batch_alter_table("invoice", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_invoice_case_id"), ["case_id"], unique=False)
+        batch_op.create_index("ix_invoice_payer", ["payer_key", "issued_on"], unique=False)
+        batch_op.create_index(batch_op.f("ix_invoice_run_id"), ["run_id"], unique=False)
+
+    op.create_table(
         "appointment_attendee",
         sa.Column("appointment_id", sa.Integer(), nullable=False),
         sa.Column("client_id", sa.Integer(), nullable=False),
@@ -676,6 +854,68 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_appointment_attendee_client", ["client_id", "appointment_id"], unique=False
         )
+
+    op.create_table(
+        "charge",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("appointment_id", sa.Integer(), nullable=True),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("source_key", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+        sa.Column("service_date", sa.Date(), nullable=False),
+        sa.Column("fee_cents", sa.Integer(), nullable=False),
+        sa.Column("waived_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("waived_by_id", sa.Integer(), nullable=True),
+        sa.Column("invoiced", sa.Boolean(), nullable=False),
+        sa.Column("created_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("fee_cents >= 0", name="ck_charge_fee"),
+        sa.ForeignKeyConstraint(
+            ["appointment_id"],
+            ["appointment.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["case.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["waived_by_id"],
+            ["staff.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("case_id", "source_key", name="uq_charge_source"),
+    )
+    with op.batch_alter_table("charge", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_charge_appointment_id"), ["appointment_id"], unique=False
+        )
+        batch_op.create_index("ix_charge_case_uninvoiced", ["case_id", "invoiced"], unique=False)
+
+    op.create_table(
+        "ledger_entry",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("payer_key", sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("invoice_id", sa.Integer(), nullable=True),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
+        sa.Column("amount_cents", sa.Integer(), nullable=False),
+        sa.Column("entry_on", sa.Date(), nullable=False),
+        sa.Column("description", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+        sa.Column("source_key", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+        sa.Column("created_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["case.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["invoice_id"],
+            ["invoice.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("source_key", name="uq_ledger_source"),
+    )
+    with op.batch_alter_table("ledger_entry", schema=None) as batch_op:
+        batch_op.create_index("ix_ledger_case", ["case_id", "id"], unique=False)
+        batch_op.create_index("ix_ledger_payer", ["payer_key", "id"], unique=False)
 
     op.create_table(
         "outbox_message",
@@ -720,6 +960,70 @@ def upgrade() -> None:
         )
         batch_op.create_index("ix_outbox_status_due", ["status", "due_at"], unique=False)
 
+    op.create_table(
+        "payment_attempt",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("invoice_id", sa.Integer(), nullable=False),
+        sa.Column("attempt_no", sa.Integer(), nullable=False),
+        sa.Column("idempotency_key", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+        sa.Column("gateway", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("method", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+        sa.Column("method_ref", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+        sa.Column("amount_cents", sa.Integer(), nullable=False),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("gateway_ref", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),
+        sa.Column("failure_code", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("settles_on", sa.Date(), nullable=True),
+        sa.Column("created_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("amount_cents > 0", name="ck_attempt_amount"),
+        sa.ForeignKeyConstraint(
+            ["invoice_id"],
+            ["invoice.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("idempotency_key"),
+        sa.UniqueConstraint("invoice_id", "attempt_no", name="uq_payment_attempt"),
+    )
+    with op.batch_alter_table("payment_attempt", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_payment_attempt_gateway_ref"), ["gateway_ref"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_payment_attempt_invoice_id"), ["invoice_id"], unique=False
+        )
+
+    op.create_table(
+        "invoice_line",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("invoice_id", sa.Integer(), nullable=False),
+        sa.Column("charge_id", sa.Integer(), nullable=False),
+        sa.Column("service_date", sa.Date(), nullable=False),
+        sa.Column("description", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+        sa.Column("amount_cents", sa.Integer(), nullable=False),
+        sa.Column("discount_cents", sa.Integer(), nullable=False),
+        sa.Column("discount_label", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+        sa.CheckConstraint(
+            "discount_cents >= 0 AND (discount_cents = 0 OR discount_cents <= amount_cents)",
+            name="ck_line",
+        ),
+        sa.ForeignKeyConstraint(
+            ["charge_id"],
+            ["charge.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["invoice_id"],
+            ["invoice.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("invoice_id", "charge_id", name="uq_invoice_line"),
+    )
+    with op.batch_alter_table("invoice_line", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_invoice_line_charge_id"), ["charge_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_invoice_line_invoice_id"), ["invoice_id"], unique=False
+        )
+
     # ### end Alembic commands ###
 
     # No clinician double-booked, enforced by the database itself (see scheduling.constraints).
@@ -733,6 +1037,16 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("invoice_line", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_invoice_line_invoice_id"))
+        batch_op.drop_index(batch_op.f("ix_invoice_line_charge_id"))
+
+    op.drop_table("invoice_line")
+    with op.batch_alter_table("payment_attempt", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_payment_attempt_invoice_id"))
+        batch_op.drop_index(batch_op.f("ix_payment_attempt_gateway_ref"))
+
+    op.drop_table("payment_attempt")
     with op.batch_alter_table("outbox_message", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_status_due")
         batch_op.drop_index(batch_op.f("ix_outbox_message_client_id"))
@@ -740,10 +1054,26 @@ def downgrade() -> None:
         batch_op.drop_index("ix_outbox_created")
 
     op.drop_table("outbox_message")
+    with op.batch_alter_table("ledger_entry", schema=None) as batch_op:
+        batch_op.drop_index("ix_ledger_payer")
+        batch_op.drop_index("ix_ledger_case")
+
+    op.drop_table("ledger_entry")
+    with op.batch_alter_table("charge", schema=None) as batch_op:
+        batch_op.drop_index("ix_charge_case_uninvoiced")
+        batch_op.drop_index(batch_op.f("ix_charge_appointment_id"))
+
+    op.drop_table("charge")
     with op.batch_alter_table("appointment_attendee", schema=None) as batch_op:
         batch_op.drop_index("ix_appointment_attendee_client")
 
     op.drop_table("appointment_attendee")
+    with op.batch_alter_table("invoice", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_invoice_run_id"))
+        batch_op.drop_index("ix_invoice_payer")
+        batch_op.drop_index(batch_op.f("ix_invoice_case_id"))
+
+    op.drop_table("invoice")
     with op.batch_alter_table("case_payer", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_case_payer_contact_id"))
         batch_op.drop_index(batch_op.f("ix_case_payer_client_id"))
@@ -770,6 +1100,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_case_participant_case_id"))
 
     op.drop_table("case_participant")
+    with op.batch_alter_table("billing_arrangement", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_billing_arrangement_policy_id"))
+
+    op.drop_table("billing_arrangement")
     with op.batch_alter_table("appointment_series", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_appointment_series_is_open"))
         batch_op.drop_index(batch_op.f("ix_appointment_series_clinician_id"))
@@ -830,18 +1164,29 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_calendar_feed_staff_id"))
 
     op.drop_table("calendar_feed")
+    with op.batch_alter_table("billing_policy", schema=None) as batch_op:
+        batch_op.drop_index("ix_billing_policy_current")
+
+    op.drop_table("billing_policy")
     with op.batch_alter_table("availability_exception", schema=None) as batch_op:
         batch_op.drop_index("ix_availability_exception_staff_day")
 
     op.drop_table("availability_exception")
+    op.drop_table("webhook_event")
     with op.batch_alter_table("staff", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_staff_is_active"))
 
     op.drop_table("staff")
     op.drop_table("service")
     op.drop_table("practice")
+    with op.batch_alter_table("payer_method", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_payer_method_payer_key"))
+
+    op.drop_table("payer_method")
     op.drop_table("location")
     op.drop_table("holiday")
+    op.drop_table("gateway_customer")
+    op.drop_table("billing_run")
     op.drop_table("audit_head")
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
         batch_op.drop_index("ix_audit_event_client_at")

@@ -3,6 +3,19 @@
 from sqlmodel import SQLModel
 
 from practicerunner.auth.models import SignInAttempt, UserSession
+from practicerunner.billing.models import (
+    BillingArrangement,
+    BillingPolicy,
+    BillingRun,
+    Charge,
+    GatewayCustomer,
+    Invoice,
+    InvoiceLine,
+    LedgerEntry,
+    PayerMethod,
+    PaymentAttempt,
+    WebhookEvent,
+)
 from practicerunner.calendars.models import CalendarFeed
 from practicerunner.clients.models import Case, CaseParticipant, CasePayer, Client, Contact
 from practicerunner.core.audit import AuditEvent, AuditHead
@@ -30,17 +43,27 @@ __all__ = [
     "AuditEvent",
     "AuditHead",
     "AvailabilityException",
+    "BillingArrangement",
+    "BillingPolicy",
+    "BillingRun",
     "CalendarFeed",
     "CalendarItem",
     "Case",
     "CaseParticipant",
     "CasePayer",
+    "Charge",
     "Client",
     "ClinicianSettings",
     "Contact",
+    "GatewayCustomer",
     "Holiday",
+    "Invoice",
+    "InvoiceLine",
+    "LedgerEntry",
     "Location",
     "OutboxMessage",
+    "PayerMethod",
+    "PaymentAttempt",
     "Practice",
     "ProviderSupervisor",
     "Room",
@@ -49,6 +72,7 @@ __all__ = [
     "Staff",
     "StaffRole",
     "UserSession",
+    "WebhookEvent",
     "WorkingHours",
     "metadata",
 ]

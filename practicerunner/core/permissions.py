@@ -53,7 +53,9 @@ class Perm(StrEnum):
     CLINICAL_VIEW = "clinical.view"  # presenting concern and, later, notes and diagnoses
     CLINICAL_EDIT = "clinical.edit"
     BILLING_VIEW = "billing.view"
-    BILLING_EDIT = "billing.edit"  # payers and shares
+    BILLING_EDIT = "billing.edit"  # payers and shares; waive a missed-session fee
+    BILLING_SETTINGS = "billing.settings"  # billing policies, moving cases between them
+    BILLING_COLLECT = "billing.collect"  # record payments, refunds, billing runs
     SCHEDULE_VIEW = "schedule.view"  # calendars: sessions (with client names) and other items
     SCHEDULE_EDIT = "schedule.edit"  # book, move, cancel, mark attended; availability
     OUTBOX_VIEW = "outbox.view"  # the "Outgoing mail" screen
@@ -87,6 +89,8 @@ _TABLE: dict[Perm, tuple[Scope, Scope, Scope, Scope, Scope, Scope]] = {
     Perm.CLINICAL_EDIT: (_A, _C, _C, _C, Scope.NONE, Scope.NONE),
     Perm.BILLING_VIEW: (_A, _C, _C, _S, _A, _A),
     Perm.BILLING_EDIT: (_A, _C, _C, _C, _A, _A),
+    Perm.BILLING_SETTINGS: (_A, Scope.NONE, Scope.NONE, Scope.NONE, Scope.NONE, _A),
+    Perm.BILLING_COLLECT: (_A, Scope.NONE, Scope.NONE, Scope.NONE, Scope.NONE, _A),
     Perm.SCHEDULE_VIEW: (_A, _C, _C, _S, _A, _A),
     Perm.SCHEDULE_EDIT: (_A, _C, _C, _C, _A, Scope.NONE),
     Perm.OUTBOX_VIEW: (_A, Scope.NONE, Scope.NONE, Scope.NONE, Scope.NONE, Scope.NONE),

@@ -103,6 +103,18 @@ def every_hour() -> None:
     log.info("horizon job: %s recurring sessions written", written)
 
 
+def run_billing_hour() -> dict[str, int]:
+    """Today's billing runs, collection and gateway events (idempotent)."""
+    from practicerunner.billing.worker import run_and_collect
+
+    return run_and_collect()
+
+
+@huey.periodic_task(crontab(minute="23"), name="billing.every_hour")
+def billing_every_hour() -> None:
+    run_billing_hour()
+
+
 def run_consumer(workers: int = 1) -> None:
     """Run the huey consumer in this process until it is stopped (Ctrl-C / SIGTERM)."""
     from huey.consumer import Consumer

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 02:35:05.993179
+Create Date: 2026-11-29 02:42:58.715194
 """
 
 from collections.abc import Sequence
@@ -155,6 +155,18 @@ def upgrade() -> None:
         sa.Column("created_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("name", name="uq_service_name"),
+    )
+    op.create_table(
+        "sim_customer",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("ref", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("email", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
+        sa.Column("idempotency_key", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
+        sa.Column("created_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("idempotency_key"),
+        sa.UniqueConstraint("ref"),
     )
     op.create_table(
         "staff",
@@ -466,6 +478,50 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_sign_in_attempt_staff_id"), ["staff_id"], unique=False)
 
     op.create_table(
+        "sim_method",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("ref", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("customer_ref", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+        sa.Column("last4", sqlmodel.sql.sqltypes.AutoString(length=4), nullable=False),
+        sa.Column("label", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+        sa.Column("outcome", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("created_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["customer_ref"],
+            ["sim_customer.ref"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("ref"),
+    )
+    with op.batch_alter_table("sim_method", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_sim_method_customer_ref"), ["customer_ref"], unique=False
+        )
+
+    op.create_table(
+        "sim_setup",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("ref", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("customer_ref", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("kinds", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("client_secret", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+        sa.Column("idempotency_key", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
+        sa.Column("created_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["customer_ref"],
+            ["sim_customer.ref"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("idempotency_key"),
+        sa.UniqueConstraint("ref"),
+    )
+    with op.batch_alter_table("sim_setup", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_sim_setup_customer_ref"), ["customer_ref"], unique=False
+        )
+
+    op.create_table(
         "staff_role",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("staff_id", sa.Integer(), nullable=False),
@@ -680,6 +736,44 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_contact_client_id"), ["client_id"], unique=False)
 
     op.create_table(
+        "sim_payment",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("ref", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("customer_ref", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("method_ref", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+        sa.Column("amount_cents", sa.Integer(), nullable=False),
+        sa.Column("currency", sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),
+        sa.Column("description", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+        sa.Column("idempotency_key", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
+        sa.Column("initial_status", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("outcome", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("failure_message", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("settles_on", sa.Date(), nullable=True),
+        sa.Column("event_emitted", sa.Boolean(), nullable=False),
+        sa.Column("created_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("resolved_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.CheckConstraint("amount_cents > 0", name="ck_sim_payment_amount_positive"),
+        sa.ForeignKeyConstraint(
+            ["customer_ref"],
+            ["sim_customer.ref"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["method_ref"],
+            ["sim_method.ref"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("idempotency_key"),
+        sa.UniqueConstraint("ref"),
+    )
+    with op.batch_alter_table("sim_payment", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_sim_payment_customer_ref"), ["customer_ref"], unique=False
+        )
+        batch_op.create_index("ix_sim_payment_due", ["event_emitted", "settles_on"], unique=False)
+
+    op.create_table(
         "appointment",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("case_id", sa.Integer(), nullable=False),
@@ -835,6 +929,29 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_invoice_case_id"), ["case_id"], unique=False)
         batch_op.create_index("ix_invoice_payer", ["payer_key", "issued_on"], unique=False)
         batch_op.create_index(batch_op.f("ix_invoice_run_id"), ["run_id"], unique=False)
+
+    op.create_table(
+        "sim_refund",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("ref", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("payment_ref", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("amount_cents", sa.Integer(), nullable=False),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("idempotency_key", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
+        sa.Column("created_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("amount_cents > 0", name="ck_sim_refund_amount_positive"),
+        sa.ForeignKeyConstraint(
+            ["payment_ref"],
+            ["sim_payment.ref"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("idempotency_key"),
+        sa.UniqueConstraint("ref"),
+    )
+    with op.batch_alter_table("sim_refund", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_sim_refund_payment_ref"), ["payment_ref"], unique=False
+        )
 
     op.create_table(
         "appointment_attendee",
@@ -1068,6 +1185,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_appointment_attendee_client")
 
     op.drop_table("appointment_attendee")
+    with op.batch_alter_table("sim_refund", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_sim_refund_payment_ref"))
+
+    op.drop_table("sim_refund")
     with op.batch_alter_table("invoice", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_invoice_run_id"))
         batch_op.drop_index("ix_invoice_payer")
@@ -1091,6 +1212,11 @@ def downgrade() -> None:
         batch_op.drop_index("ix_appointment_case_start")
 
     op.drop_table("appointment")
+    with op.batch_alter_table("sim_payment", schema=None) as batch_op:
+        batch_op.drop_index("ix_sim_payment_due")
+        batch_op.drop_index(batch_op.f("ix_sim_payment_customer_ref"))
+
+    op.drop_table("sim_payment")
     with op.batch_alter_table("contact", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_contact_client_id"))
 
@@ -1122,6 +1248,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_staff_role_staff_id"))
 
     op.drop_table("staff_role")
+    with op.batch_alter_table("sim_setup", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_sim_setup_customer_ref"))
+
+    op.drop_table("sim_setup")
+    with op.batch_alter_table("sim_method", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_sim_method_customer_ref"))
+
+    op.drop_table("sim_method")
     with op.batch_alter_table("sign_in_attempt", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_sign_in_attempt_staff_id"))
         batch_op.drop_index(batch_op.f("ix_sign_in_attempt_email"))
@@ -1177,6 +1311,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_staff_is_active"))
 
     op.drop_table("staff")
+    op.drop_table("sim_customer")
     op.drop_table("service")
     op.drop_table("practice")
     with op.batch_alter_table("payer_method", schema=None) as batch_op:

@@ -3,6 +3,13 @@
 from sqlmodel import SQLModel
 
 from practicerunner.auth.models import SignInAttempt, UserSession
+from practicerunner.billing.gateways.simulated_models import (
+    SimCustomer,
+    SimMethod,
+    SimPayment,
+    SimRefund,
+    SimSetup,
+)
 from practicerunner.billing.models import (
     BillingArrangement,
     BillingPolicy,
@@ -69,6 +76,11 @@ __all__ = [
     "Room",
     "Service",
     "SignInAttempt",
+    "SimCustomer",
+    "SimMethod",
+    "SimPayment",
+    "SimRefund",
+    "SimSetup",
     "Staff",
     "StaffRole",
     "UserSession",

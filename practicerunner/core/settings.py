@@ -78,6 +78,10 @@ class Settings:
     twilio_from: str | None = None
     # The job queue: an SQLite file by default, Redis when REDIS_URL is set.
     job_queue_path: str = str(VAR_DIR / "jobs.db")
+    # Payments: Stripe when a secret key is set, else the built-in simulated processor.
+    stripe_secret_key: str | None = field(default=None, repr=False)
+    stripe_webhook_secret: str | None = field(default=None, repr=False)
+    stripe_api_base: str | None = None  # tests point the real library at a fake on loopback
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -141,7 +145,21 @@ def load_settings() -> Settings:
         session_max_hours=_env_int("PR_SESSION_MAX_HOURS", 12),
         port=port,
         **_messaging_settings(),
+        **_payment_settings(),
     )
+
+
+def _payment_settings() -> dict[str, Any]:
+    """Stripe's keys; refuse a key without the webhook secret that verifies its events."""
+    key = _env("STRIPE_SECRET_KEY")
+    webhook = _env("STRIPE_WEBHOOK_SECRET")
+    if key and not webhook:
+        raise SettingsError("STRIPE_WEBHOOK_SECRET is required with STRIPE_SECRET_KEY")
+    return {
+        "stripe_secret_key": key,
+        "stripe_webhook_secret": webhook,
+        "stripe_api_base": _env("STRIPE_API_BASE"),
+    }
 
 
 def _messaging_settings() -> dict[str, Any]:

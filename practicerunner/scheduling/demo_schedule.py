@@ -166,7 +166,7 @@ def _blocks(session: Session, zone: ZoneInfo, monday: datetime | object, now: da
     for who, with_who, kind, title, weekday, at, minutes in items:
         if who not in staff:
             continue
-        start = to_utc(datetime.combine(day + timedelta(days=weekday), at), zone.key)  # type: ignore[operator]
+        start = to_utc(datetime.combine(day + timedelta(days=weekday), at), zone.key)  # type: ignore[operator, arg-type]
         session.add(
             CalendarItem(
                 staff_id=staff[who].id,  # type: ignore[arg-type]

@@ -1,0 +1,122 @@
+"""Reading the ledger: a payer's or a case's entries with a running balance, to the cent.
+
+Positive amounts are owed (charges, refunds given back), negative ones reduce what is owed
+(payments, discounts, credits). Every read is audited, because a ledger names a client.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from practicerunner.billing.methods import payer
+from practicerunner.billing.models import EntryKind, Invoice, LedgerEntry
+from practicerunner.clients.access import get_case_for
+from practicerunner.core import audit
+from practicerunner.core.money import format_cents
+from practicerunner.core.permissions import Actor, Perm
+
+KIND_LABELS = {
+    EntryKind.CHARGE: "Charge",
+    EntryKind.DISCOUNT: "Discount",
+    EntryKind.PAYMENT: "Payment",
+    EntryKind.REFUND: "Refund",
+    EntryKind.CREDIT: "Credit",
+    EntryKind.REVERSAL: "Reversal",
+}
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    on: date
+    kind: str
+    description: str
+    invoice_number: str
+    amount_cents: int
+    balance_cents: int
+
+    @property
+    def amount(self) -> str:
+        return format_cents(self.amount_cents)
+
+    @property
+    def balance(self) -> str:
+        return format_cents(self.balance_cents)
+
+
+@dataclass(frozen=True)
+class LedgerView:
+    title: str
+    rows: tuple[LedgerRow, ...]
+    balance_cents: int
+    charged_cents: int
+    paid_cents: int
+
+
+def _view(title: str, entries: list[tuple[LedgerEntry, str | None]]) -> LedgerView:
+    running = 0
+    rows = []
+    charged = paid = 0
+    for entry, number in entries:
+        running += entry.amount_cents
+        if entry.kind in (EntryKind.CHARGE, EntryKind.REFUND, EntryKind.REVERSAL):
+            charged += entry.amount_cents
+        elif entry.kind == EntryKind.PAYMENT:
+            paid -= entry.amount_cents
+        rows.append(
+            LedgerRow(
+                on=entry.entry_on,
+                kind=KIND_LABELS[EntryKind(entry.kind)],
+                description=entry.description,
+                invoice_number=number or "",
+                amount_cents=entry.amount_cents,
+                balance_cents=running,
+            )
+        )
+    return LedgerView(title, tuple(rows), running, charged, paid)
+
+
+def _entries(session: Session, *where: object) -> list[tuple[LedgerEntry, str | None]]:
+    return [
+        (entry, number)
+        for entry, number in session.exec(
+            select(LedgerEntry, Invoice.number)
+            .outerjoin(Invoice, col(Invoice.id) == LedgerEntry.invoice_id)
+            .where(*where)  # type: ignore[arg-type]
+            .order_by(col(LedgerEntry.id))
+        ).all()
+    ]
+
+
+def payer_ledger(session: Session, actor: Actor, key: str) -> LedgerView:
+    """Every entry on a payer's account across their cases, oldest first. Audited."""
+    actor.require(Perm.BILLING_VIEW)
+    who = payer(session, key)
+    view = _view(who.name, _entries(session, LedgerEntry.payer_key == key))
+    audit.record(
+        session,
+        actor,
+        "billing.ledger_viewed",
+        record_type="payer",
+        client_id=who.client_id,
+        detail={"payer": key},
+    )
+    session.commit()
+    return view
+
+
+def case_ledger(session: Session, actor: Actor, case_id: int) -> LedgerView:
+    """Every entry of a case across its payers, oldest first. Audited."""
+    case = get_case_for(session, actor, case_id, Perm.BILLING_VIEW)
+    view = _view(case.title, _entries(session, LedgerEntry.case_id == case_id))
+    audit.record(
+        session,
+        actor,
+        "billing.ledger_viewed",
+        record_type="case",
+        record_id=case_id,
+    )
+    session.commit()
+    return view

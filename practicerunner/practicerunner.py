@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from practicerunner.auth import api as auth_api
+from practicerunner.billing import api as billing_api
 from practicerunner.calendars import api as calendar_api
 from practicerunner.ui import pages_index  # noqa: F401  (imports every page module)
 from practicerunner.ui.layout import PAGES
@@ -19,7 +20,14 @@ async def healthz(_request):  # type: ignore[no-untyped-def]
     return JSONResponse({"ok": True})
 
 
-api = Starlette(routes=[*auth_api.ROUTES, *calendar_api.ROUTES, Route("/healthz", healthz)])
+api = Starlette(
+    routes=[
+        *auth_api.ROUTES,
+        *calendar_api.ROUTES,
+        *billing_api.ROUTES,
+        Route("/healthz", healthz),
+    ]
+)
 
 app = rx.App(
     stylesheets=["/styles.css"],

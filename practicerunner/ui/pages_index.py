@@ -2,6 +2,9 @@
 
 from practicerunner.audit import pages as _audit_pages  # noqa: F401
 from practicerunner.auth import pages as _auth_pages  # noqa: F401
+from practicerunner.billing import pages as _billing_pages  # noqa: F401
+from practicerunner.billing import pay_pages as _pay_pages  # noqa: F401
+from practicerunner.billing import policy_pages as _billing_policy_pages  # noqa: F401
 from practicerunner.calendars import pages as _calendar_feed_pages  # noqa: F401
 from practicerunner.clients import case_pages as _case_pages  # noqa: F401
 from practicerunner.clients import pages as _client_pages  # noqa: F401

@@ -22,6 +22,19 @@ OUTBOX = "/outbox"
 AVAILABILITY = "/availability"
 SETTINGS_HOLIDAYS = "/settings/holidays"
 SETTINGS_CALENDAR_FEED = "/settings/calendar-feed"
+BILLING = "/billing"
+BILLING_RUNS = "/billing/runs"
+SETTINGS_BILLING = "/settings/billing"
+PAY = "/pay"  # + /<signed token>: the payer's page, no sign-in
+
+
+def payer_url(payer_key: str) -> str:
+    """'client:12' -> '/billing/payers/client-12'."""
+    return f"/billing/payers/{payer_key.replace(':', '-')}"
+
+
+def case_billing_url(case_id: int | str) -> str:
+    return f"/cases/{case_id}/billing"
 
 
 def client_url(client_id: int | str) -> str:
@@ -46,5 +59,8 @@ NAV: list[tuple[str, str, str, Perm | None]] = [
     ("Services & fees", SETTINGS_SERVICES, "receipt-text", Perm.PRACTICE_MANAGE),
     ("Staff", STAFF, "id-card", Perm.STAFF_MANAGE),
     ("Audit log", AUDIT, "scroll-text", Perm.AUDIT_VIEW),
+    ("Billing", BILLING, "wallet", Perm.BILLING_COLLECT),
+    ("Billing runs", BILLING_RUNS, "repeat", Perm.BILLING_COLLECT),
+    ("Billing policies", SETTINGS_BILLING, "scale", Perm.BILLING_SETTINGS),
     ("Outgoing mail", OUTBOX, "mail", Perm.OUTBOX_VIEW),
 ]

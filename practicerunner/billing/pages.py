@@ -1,0 +1,1 @@
+"""Billing screens (being built)."""

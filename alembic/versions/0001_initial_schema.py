@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 02:42:58.715194
+Create Date: 2026-11-29 02:46:18.726231
 """
 
 from collections.abc import Sequence
@@ -903,6 +903,7 @@ def upgrade() -> None:
         sa.Column("total_cents", sa.Integer(), nullable=False),
         sa.Column("paid_cents", sa.Integer(), nullable=False),
         sa.Column("processing_until", sa.Date(), nullable=True),
+        sa.Column("collect_on", sa.Date(), nullable=True),
         sa.Column("created_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.CheckConstraint("(client_id IS NULL) <> (contact_id IS NULL)", name="ck_invoice_payer"),
         sa.ForeignKeyConstraint(

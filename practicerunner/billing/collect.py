@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from practicerunner.billing.charges import insert_ignore
 from practicerunner.billing.gateways.base import (
@@ -55,6 +56,7 @@ from practicerunner.core import audit, clock
 from practicerunner.core.errors import NotFound, ValidationFailed
 from practicerunner.core.money import MoneyFormatError, format_cents, parse_dollars
 from practicerunner.core.permissions import SYSTEM_ACTOR, Actor, Perm
+from practicerunner.practice.models import Practice
 
 BANK_RETRY_WINDOW = timedelta(days=180)
 BANK_RETRIES = 2  # after an insufficient-funds return, at most two more tries in 180 days
@@ -70,6 +72,12 @@ class EventNotReady(Exception):
 def attempt_key(invoice_id: int, attempt_no: int) -> str:
     """The idempotency key of an attempt: deterministic, and persisted before any call."""
     return f"pr-invoice-{invoice_id}-attempt-{attempt_no}"
+
+
+def _practice_today(session: Session) -> date:
+    practice = session.exec(select(Practice)).first()
+    zone = ZoneInfo(practice.timezone if practice else "America/New_York")
+    return clock.now().astimezone(zone).date()
 
 
 def balance_due(invoice: Invoice) -> int:
@@ -147,6 +155,8 @@ def plan_attempts(session: Session, *, run_id: int | None = None) -> list[int]:
     )
     if run_id is not None:
         query = query.where(Invoice.run_id == run_id)
+    today = _practice_today(session)
+    query = query.where(or_(col(Invoice.collect_on).is_(None), col(Invoice.collect_on) <= today))
     now = clock.now()
     planned: list[int] = []
     for invoice in session.exec(query.order_by(col(Invoice.id))).all():

@@ -188,6 +188,9 @@ class Invoice(SQLModel, table=True):
     total_cents: int
     paid_cents: int = Field(default=0)
     processing_until: date | None = None
+    # Auto-pay charges on this day: the issue day, or later when the payer must first be told
+    # of a bank debit whose amount varies (see billing.collect).
+    collect_on: date | None = None
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 

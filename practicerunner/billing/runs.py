@@ -64,6 +64,7 @@ from practicerunner.practice.models import Practice, Service
 from practicerunner.scheduling.models import Appointment, AppointmentStatus
 
 DUE_DAYS = 14  # an invoice not paid automatically is due two weeks after it is issued
+BANK_NOTICE_DAYS = 3  # a bank debit of a varying amount is announced this many days ahead
 CREDITED_STATUSES = (
     AppointmentStatus.CANCELLED_CLIENT.value,
     AppointmentStatus.CANCELLED_PRACTICE.value,
@@ -417,6 +418,32 @@ def _payer_discount(
     return Adjustment("none", 0), ""
 
 
+def _collect_on(
+    session: Session,
+    rules: Effective,
+    key: str,
+    issued_on: date,
+    total: int,
+    lines: Sequence[InvoiceLine],
+) -> date | None:
+    """When auto-pay may charge: at once, or after notice for a bank debit that varies."""
+    if rules.collection != Collection.AUTO_PAY:
+        return None
+    method = session.exec(
+        select(PayerMethod).where(
+            PayerMethod.payer_key == key,
+            col(PayerMethod.is_default),
+            PayerMethod.disabled_reason == "",
+        )
+    ).first()
+    fixed = all(x.description == CHARGE_LABELS[ChargeKind.MONTHLY_PLAN] for x in lines)
+    if method is None or method.kind != Method.BANK or fixed:
+        return issued_on
+    if method.notice_above_cents is not None and total <= method.notice_above_cents:
+        return issued_on  # the payer asked to be told only about larger debits
+    return issued_on + timedelta(days=BANK_NOTICE_DAYS)
+
+
 def _invoice(
     session: Session,
     run: BillingRun,
@@ -496,6 +523,7 @@ def _invoice(
         session.add(invoice)
         session.flush()
         invoice.number = f"INV-{invoice.id:06d}"
+        invoice.collect_on = _collect_on(session, rules, key, run.run_on, total, payer_lines)
         entries: list[LedgerEntry] = []
         for line in payer_lines:
             line.invoice_id = int(invoice.id)  # type: ignore[arg-type]

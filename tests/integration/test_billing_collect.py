@@ -102,34 +102,50 @@ def test_card_on_file_is_charged_on_friday_once(session: Session, people, travel
     assert sim_payments(session) == 1
 
 
-def test_bank_transfer_is_processing_until_it_settles_and_only_then_collected(
+def test_bank_debit_is_announced_three_days_ahead_then_processing_until_it_settles(
     session: Session, people, travel
 ) -> None:  # type: ignore[no-untyped-def]
     gateway, case, key = auto_pay(
         session, people, "000123456789", MethodKind.BANK, bank_discount="5"
     )
     collect(session, gateway)
-    session.expire_all()
     [invoice] = invoices_of(session, case)
     assert invoice.total_cents == 16000 - 500  # the bank discount, from the listed fee
+    assert invoice.status == "open" and invoice.collect_on == date(2026, 12, 7)
+    assert sim_payments(session) == 0  # told first, debited on Monday
+
+    travel(timedelta(days=3))  # Monday the 7th
+    collect(session, gateway)
+    [invoice] = invoices_of(session, case)
     assert invoice.status == "processing"
-    # Fri Dec 4 + 4 bank business days: Mon 7, Tue 8, Wed 9, Thu 10.
-    assert invoice.processing_until == date(2026, 12, 10)
+    # Mon Dec 7 + 4 bank business days: Tue 8, Wed 9, Thu 10, Fri 11.
+    assert invoice.processing_until == date(2026, 12, 11)
     assert balance(session, key) == 15500  # not collected while processing
 
-    travel(timedelta(days=5))  # Wednesday: still processing
+    travel(timedelta(days=3))  # Thursday: still processing
     collect(session, gateway)
-    session.expire_all()
     assert invoices_of(session, case)[0].status == "processing"
 
-    travel(timedelta(days=1))  # Thursday the 10th: settled
+    travel(timedelta(days=1))  # Friday the 11th: settled
     collect(session, gateway)
-    session.expire_all()
     [invoice] = invoices_of(session, case)
     assert invoice.status == "paid" and invoice.processing_until is None
     assert balance(session, key) == 0
     run = session.exec(select(BillingRun)).one()
     assert (run.succeeded, run.processing, run.failed) == (1, 0, 0)
+
+
+def test_a_payer_told_only_above_an_amount_is_debited_at_once_below_it(
+    session: Session, people, travel
+) -> None:  # type: ignore[no-untyped-def]
+    gateway, case, _key = auto_pay(session, people, "000123456789", MethodKind.BANK)
+    method = session.exec(select(PayerMethod)).one()
+    method.notice_above_cents = 20000
+    session.add(method)
+    session.commit()
+    collect(session, gateway)
+    [invoice] = invoices_of(session, case)
+    assert invoice.collect_on == FRIDAY and invoice.status == "processing"
 
 
 def test_insufficient_funds_reopens_and_retries_at_most_twice(
@@ -218,8 +234,10 @@ def test_worker_killed_after_the_processor_took_the_money_charges_once(
 def test_replayed_and_early_events_change_nothing_twice(session: Session, people, travel) -> None:  # type: ignore[no-untyped-def]
     gateway, _case, key = auto_pay(session, people, "000123456789", MethodKind.BANK)
     collect(session, gateway)
-    session.expire_all()
+    travel(timedelta(days=3))  # the debit goes out on Monday, after its notice
+    collect(session, gateway)
     attempt = session.exec(select(PaymentAttempt)).one()
+    assert attempt.status == "processing"
     event = GatewayEvent(
         id="evt_test_1",
         type=EVENT_PAYMENT_SUCCEEDED,

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import reflex as rx
 
+from practicerunner.billing.case_billing_link import billing_tab_link
 from practicerunner.clients.case_state import CaseViewState
 from practicerunner.clients.cases import PORTAL_OK
 from practicerunner.scheduling.calendar_ui.case_sessions import (
@@ -108,6 +109,7 @@ def case_view() -> rx.Component:
                         spacing="2",
                     ),
                     rx.spacer(),
+                    billing_tab_link(V.current_case_id),
                     book_button(V.status != "closed"),
                     rx.cond(
                         V.can_change,

@@ -52,6 +52,7 @@ from practicerunner.billing.models import (
     PaymentAttempt,
     WebhookEvent,
 )
+from practicerunner.billing.notices import queue_failure_notices
 from practicerunner.core import audit, clock
 from practicerunner.core.errors import NotFound, ValidationFailed
 from practicerunner.core.money import MoneyFormatError, format_cents, parse_dollars
@@ -360,6 +361,7 @@ def _after_failure(session: Session, attempt: PaymentAttempt, invoice: Invoice) 
         record_id=invoice.id,
         detail={"attempt": attempt.attempt_no, "code": attempt.failure_code},
     )
+    queue_failure_notices(session, attempt, invoice)
 
 
 def _ledger(

@@ -49,6 +49,7 @@ from practicerunner.billing.models import (
     PayerMethod,
 )
 from practicerunner.billing.money import Adjustment, discount_cents, split_by_shares
+from practicerunner.billing.notices import queue_invoice_notice
 from practicerunner.billing.policies import Effective, _effective, enroll
 from practicerunner.billing.schedule import (
     BillingSchedule,
@@ -524,6 +525,7 @@ def _invoice(
         session.flush()
         invoice.number = f"INV-{invoice.id:06d}"
         invoice.collect_on = _collect_on(session, rules, key, run.run_on, total, payer_lines)
+        queue_invoice_notice(session, invoice, rules.methods)
         entries: list[LedgerEntry] = []
         for line in payer_lines:
             line.invoice_id = int(invoice.id)  # type: ignore[arg-type]

@@ -7,7 +7,9 @@ years), install it as the application's engine, then time the services the pages
 server-side, each in its own session as a Reflex event handler runs them. A client or case
 page load includes writing its audit entry. Then the calendar: week views, the conflict
 check, the calendar feed and its 304 (bench.feeds), and the worker materialising 1,000
-weekly series. Prints a table and writes bench/results.json.
+weekly series. Then billing, in a database of its own (bench.billing: 5,000 payers, 20,000
+sessions in a week): the Friday's run and collection end to end, its repeat, and a payer's
+ledger of 500 entries. Prints a table and writes bench/results.json.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, col, select
 
-from bench import scheduling
+from bench import billing, scheduling
 from bench.generate import Generated, generate
 from practicerunner.core import db as core_db
 from practicerunner.core.permissions import Actor
@@ -46,12 +48,14 @@ TARGETS_P95_MS = {
     "client_page": 50.0,
     "case_page": 50.0,
     **scheduling.TARGETS_P95_MS,
+    **billing.TARGETS_P95_MS,
 }
 LABELS = {
     "client_search": "Client search",
     "client_page": "Client page load",
     "case_page": "Case page load",
     **scheduling.LABELS,
+    **billing.LABELS,
 }
 
 
@@ -214,32 +218,32 @@ def _pg_url() -> str | None:
     return raw.replace("postgresql://", "postgresql+psycopg://", 1)
 
 
-def _fresh_sqlite() -> Engine:
+def _fresh_sqlite(name: str = "bench.db") -> Engine:
     WORK.mkdir(parents=True, exist_ok=True)
-    path = WORK / "bench.db"
+    path = WORK / name
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     return core_db.make_engine(f"sqlite:///{path}")
 
 
-def _fresh_postgres(admin_url: str) -> Engine | None:
+def _fresh_postgres(admin_url: str, database: str = PG_DATABASE) -> Engine | None:
     try:
         admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{PG_DATABASE}"'))
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{database}"'))
         admin.dispose()
     except Exception as exc:  # an unreachable server only skips the PostgreSQL half
         print(f"PostgreSQL not reachable ({type(exc).__name__}): benchmarking SQLite only.")
         return None
-    url = make_url(admin_url).set(database=PG_DATABASE)
+    url = make_url(admin_url).set(database=database)
     return core_db.make_engine(url.render_as_string(hide_password=False))
 
 
-def _drop_postgres(admin_url: str) -> None:
+def _drop_postgres(admin_url: str, database: str = PG_DATABASE) -> None:
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'))
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
     admin.dispose()
 
 
@@ -284,6 +288,38 @@ def bench_database(engine: Engine, samples: int, *, calendar: bool = True) -> di
     }
 
 
+def bench_billing(
+    engine: Engine, samples: int, *, profile: bool = False, scale: billing.Scale = billing.FULL
+) -> dict[str, Any]:
+    """Generate the billing practice into ENGINE's database; time the Friday run and a ledger.
+
+    With PROFILE, the first run is profiled: its statistics go to var/bench/ and the top 25
+    functions by cumulative time are printed (that run's time then includes the profiler).
+    """
+    started = time.perf_counter()
+    practice = billing.generate_billing(engine, scale)
+    seconds = time.perf_counter() - started
+    print(f"  generated billing {practice.counts} in {seconds:.1f} s")
+    gc.collect()
+    gc.freeze()
+    where = WORK / f"billing-run-{engine.dialect.name}.prof" if profile else None
+    results, top = billing.time_weekly_run(engine, practice, profile=where)
+    if top:
+        print(f"  cProfile of the weekly run ({where}), top 25 by cumulative time:\n{top}")
+    calls = billing.ledger_calls(engine, practice, samples)
+    core_db.use_engine(engine)
+    try:
+        for name, plan in calls.items():
+            results[name] = _summary(_time(plan, warmup=min(30, len(plan))), TARGETS_P95_MS[name])
+    finally:
+        core_db.use_engine(None)
+    return {
+        "billing_generation_seconds": round(seconds, 1),
+        "billing_counts": practice.counts,
+        "results": results,
+    }
+
+
 def _machine() -> dict[str, Any]:
     return {
         "platform": platform.platform(),
@@ -298,7 +334,7 @@ def _machine() -> dict[str, Any]:
 def _row(db: str, name: str, r: dict[str, Any]) -> str:
     verdict = "pass" if r["pass"] else "FAIL"
     if "seconds" in r:  # a total, not a per-call time
-        how = f"{r['sessions']} sessions"
+        how = r.get("how") or f"{r['sessions']} sessions"
         if r.get("projected"):
             how += f"; projected from {r['series']} series"
         return (
@@ -334,28 +370,66 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-calendar", action="store_true", help="time the clients pages only (no scheduling)"
     )
+    parser.add_argument("--no-billing", action="store_true", help="skip the billing section")
+    parser.add_argument(
+        "--billing-only", action="store_true", help="the billing section alone (quick iteration)"
+    )
+    parser.add_argument(
+        "--billing-profile",
+        action="store_true",
+        help="profile the weekly billing run (cProfile; its time then includes the profiler)",
+    )
     args = parser.parse_args(argv)
     machine = _machine()
     runs: list[dict[str, Any]] = []
 
+    def with_billing(run: dict[str, Any] | None, fresh: Callable[[], Engine | None]) -> bool:
+        """Add the billing section (in its own database) to RUN, or as a run of its own.
+
+        Returns whether a billing database was made (and so is there to drop)."""
+        engine = None if args.no_billing else fresh()
+        if engine is None:
+            if run is not None:
+                runs.append(run)
+            return False
+        try:
+            found = bench_billing(engine, args.samples, profile=args.billing_profile)
+            if run is None:
+                run = {"db": engine.dialect.name, "version": _server_version(engine), "results": {}}
+        finally:
+            engine.dispose()
+        run["results"].update(found.pop("results"))
+        run.update(found)
+        runs.append(run)
+        return True
+
     print("SQLite: generating under var/bench/ …")
-    engine = _fresh_sqlite()
-    try:
-        runs.append(bench_database(engine, args.samples, calendar=not args.no_calendar))
-    finally:
-        engine.dispose()
+    sqlite_run = None
+    if not args.billing_only:
+        engine = _fresh_sqlite()
+        try:
+            sqlite_run = bench_database(engine, args.samples, calendar=not args.no_calendar)
+        finally:
+            engine.dispose()
+    with_billing(sqlite_run, lambda: _fresh_sqlite("bench-billing.db"))
 
     admin_url = None if args.sqlite_only else _pg_url()
     if admin_url:
         print(f"PostgreSQL: generating into database {PG_DATABASE} …")
-        pg = _fresh_postgres(admin_url)
+        pg_run = None
+        pg = None if args.billing_only else _fresh_postgres(admin_url)
         if pg is not None:
             try:
-                runs.append(bench_database(pg, args.samples, calendar=not args.no_calendar))
+                pg_run = bench_database(pg, args.samples, calendar=not args.no_calendar)
             finally:
                 pg.dispose()
                 if not args.keep:
                     _drop_postgres(admin_url)
+        if pg is not None or args.billing_only:
+            billing_db = f"{PG_DATABASE}_billing"
+            made = with_billing(pg_run, lambda: _fresh_postgres(admin_url, billing_db))
+            if made and not args.keep:
+                _drop_postgres(admin_url, billing_db)
     else:
         print("PostgreSQL: skipped (set PR_BENCH_POSTGRES_URL or PR_TEST_POSTGRES_URL).")
 
@@ -366,12 +440,16 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine,
         "targets_p95_ms": TARGETS_P95_MS,
         "target_series_seconds": scheduling.TARGET_SERIES_SECONDS,
+        "target_billing_seconds": billing.TARGETS_SECONDS,
         "runs": runs,
         "pass": passed,
     }
-    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
+    # A billing-only run for iteration leaves the full results in bench/ alone.
+    out = WORK / "results-billing.json" if args.billing_only else RESULTS
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2) + "\n")
     verdict = "all targets met" if passed else "TARGETS MISSED"
-    print(f"Wrote {RESULTS.relative_to(PROJECT_ROOT)}: {verdict}")
+    print(f"Wrote {out.relative_to(PROJECT_ROOT)}: {verdict}")
     return 0 if passed else 1
 
 

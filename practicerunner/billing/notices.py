@@ -41,10 +41,6 @@ from practicerunner.messaging.models import Channel, OutboxStatus
 from practicerunner.messaging.queueing import dedupe_key, insert_new
 from practicerunner.practice.models import Staff, StaffRole
 
-# Attempts made by the payer on the pay page carry this suffix on their idempotency key: a
-# card declined there is answered on the page at once, so no email follows it.
-PAY_PAGE_KEY_SUFFIX = "-paylink"
-
 # ACH return codes in words a payer can read.
 RETURN_REASONS = {
     "R01": "insufficient funds",
@@ -183,7 +179,7 @@ def queue_failure_notices(session: Session, attempt: PaymentAttempt, invoice: In
 
     A card declined on the pay page is not emailed about: the payer was told on the page.
     """
-    on_page = attempt.idempotency_key.endswith(PAY_PAGE_KEY_SUFFIX)
+    on_page = attempt.idempotency_key.endswith(paylink.PAY_PAGE_KEY_SUFFIX)
     if on_page and attempt.method == Method.CARD:
         return 0
     # Only automatic attempts are made on auto-pay invoices; finding such an invoice now on

@@ -1,4 +1,5 @@
-"""The signed pay link: a token naming one invoice until a day, and the URL that carries it.
+"""The signed pay link: a token naming one invoice until a day, the URL that carries it, and
+what the payer can do with it (see the invoice, pay it by card or bank transfer).
 
 A token is `<payload>.<mac>`, both unpadded base64url: the payload is the invoice id and the
 expiry (Unix seconds) as two big-endian 64-bit numbers; the MAC is HMAC-SHA256 over a
@@ -21,10 +22,35 @@ import binascii
 import hashlib
 import hmac
 import struct
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
+from sqlmodel import Session, col, select
+
+from practicerunner.billing.charges import insert_ignore
+from practicerunner.billing.costs import CostRates, explain_costs
+from practicerunner.billing.documents import BANK_TRANSFER_DISCOUNT, day_label
+from practicerunner.billing.gateways.base import MethodKind, PaymentGateway
+from practicerunner.billing.models import (
+    AttemptStatus,
+    EntryKind,
+    Invoice,
+    InvoiceLine,
+    LedgerEntry,
+    Method,
+    PayerMethod,
+    PaymentAttempt,
+)
+from practicerunner.billing.money import NO_ADJUSTMENT, Adjustment, discount_cents
+from practicerunner.clients.models import Case
 from practicerunner.core import clock
+from practicerunner.core.errors import ValidationFailed
+from practicerunner.core.money import format_cents
 from practicerunner.core.settings import get_settings
+
+# Attempts made by the payer on the pay page carry this suffix on their idempotency key
+# (billing.notices reads it: a card declined on the page is answered there, not by email).
+PAY_PAGE_KEY_SUFFIX = "-paylink"
 
 LINK_DAYS = 30  # a pay link works for thirty days from when it is made
 _LABEL = b"practicerunner.billing.paylink.v1"
@@ -110,3 +136,324 @@ def invalid_message(practice_name: str) -> str:
     """The one sentence every bad link gets."""
     who = practice_name.strip() or "the practice"
     return f"This payment link is no longer valid. Please contact {who} for a new one."
+
+
+# ---- what the payer can do with a link ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PayOption:
+    """One way to pay, as the payer sees it: 'Bank transfer: $155.00 (a $5.00 discount)'."""
+
+    method: str  # "card" | "bank"
+    label: str  # "Card", "Bank transfer"
+    sentence: str
+    pays_cents: int
+    discount_cents: int
+
+
+@dataclass(frozen=True)
+class PayView:
+    """Everything the pay page shows, and nothing else (no service, clinician or case)."""
+
+    practice_name: str
+    practice_contact: str  # 'call (503) 555-0142 or email office@willow.example'
+    number: str
+    issued: str
+    due: str
+    payer_name: str
+    lines: tuple[tuple[str, str], ...]  # (description, amount) — charges, discounts, credits
+    payments: tuple[tuple[str, str], ...]
+    total: str
+    paid: str
+    balance: str
+    balance_cents: int
+    status: str  # open | processing | paid | void
+    status_note: str
+    share_note: str
+    options: tuple[PayOption, ...]
+    online: bool  # this installation can take the payment on this page
+
+
+@dataclass(frozen=True)
+class PayForm:
+    """What the payer typed: the method, the card or account number, and auto-pay consent."""
+
+    method: str
+    number: str
+    auto_pay: bool = False
+
+
+@dataclass(frozen=True)
+class PayOutcome:
+    """How a payment went, in the words the page shows."""
+
+    status: str  # succeeded | processing | failed | requires_action | pending | closed
+    message: str
+
+
+_OPTION_LABELS = {"card": "Card", "bank": "Bank transfer"}
+
+
+def practice_name(session: Session) -> str:
+    """The practice's name, for the 'no longer valid' message."""
+    from practicerunner.messaging.content import practice_facts
+
+    return practice_facts(session).name
+
+
+def _invoice_for(session: Session, token: str) -> Invoice:
+    invoice = session.get(Invoice, read_token(token))
+    if invoice is None:
+        raise PayLinkInvalid("unknown invoice")
+    return invoice
+
+
+def _bank_line_discounts(session: Session, invoice: Invoice) -> list[tuple[InvoiceLine, int]]:
+    """The bank-transfer discount each session line would get, when paying in full by bank."""
+    from practicerunner.billing.policies import effective_for_case
+
+    case = session.get(Case, invoice.case_id)
+    if case is None or invoice.paid_cents:
+        return []
+    rules = effective_for_case(session, case)
+    policy = rules.policy
+    if policy.bank_discount_kind == "none" or Method.BANK not in rules.methods:
+        return []
+    adjustment = Adjustment(policy.bank_discount_kind, policy.bank_discount_value)  # type: ignore[arg-type]
+    lines = session.exec(
+        select(InvoiceLine)
+        .where(InvoiceLine.invoice_id == invoice.id)
+        .order_by(col(InvoiceLine.id))
+    ).all()
+    # A line already discounted (e.g. auto-pay by bank) is not discounted twice.
+    return [
+        (line, discount_cents(line.amount_cents, adjustment))
+        for line in lines
+        if line.description in ("Session", "Prepaid session") and line.discount_cents == 0
+    ]
+
+
+def _options(session: Session, invoice: Invoice, balance: int) -> tuple[PayOption, ...]:
+    from practicerunner.billing.policies import effective_for_case
+
+    case = session.get(Case, invoice.case_id)
+    if case is None or balance <= 0:
+        return ()
+    allowed = [m.value for m in effective_for_case(session, case).methods if m != Method.MANUAL]
+    bank_off = sum(off for _, off in _bank_line_discounts(session, invoice))
+    rows = explain_costs(
+        balance, CostRates(), Adjustment("amount", bank_off), NO_ADJUSTMENT, allowed
+    )
+    options = []
+    for row in rows:
+        label = _OPTION_LABELS[row.method]
+        sentence = f"{label}: {format_cents(row.payer_pays_cents)}"
+        if row.discount_cents:
+            sentence += f" (a {format_cents(row.discount_cents)} discount)"
+        options.append(
+            PayOption(row.method, label, sentence, row.payer_pays_cents, row.discount_cents)
+        )
+    return tuple(options)
+
+
+def pay_view(session: Session, token: str, *, online: bool = True) -> PayView:
+    """What the pay page shows for TOKEN; PayLinkInvalid for any bad or unknown link."""
+    from practicerunner.billing.invoice_docs import invoice_document
+    from practicerunner.messaging.content import practice_facts
+
+    invoice = _invoice_for(session, token)
+    doc = invoice_document(session, invoice)
+    balance = max(doc.balance_cents, 0) if invoice.status == "open" else 0
+    facts = practice_facts(session)
+    return PayView(
+        practice_name=facts.name,
+        practice_contact=facts.contact_line,
+        number=invoice.number,
+        issued=day_label(invoice.issued_on),
+        due=day_label(invoice.due_on),
+        payer_name=doc.bill_to.name,
+        lines=tuple((x.description, format_cents(x.amount_cents)) for x in doc.lines),
+        payments=tuple((x.description, format_cents(x.amount_cents)) for x in doc.payments),
+        total=format_cents(doc.subtotal_cents),
+        paid=format_cents(doc.paid_cents),
+        balance=format_cents(max(doc.balance_cents, 0)),
+        balance_cents=balance,
+        status=invoice.status,
+        status_note=doc.status_note,
+        share_note=doc.share_note,
+        options=_options(session, invoice, balance),
+        online=online,
+    )
+
+
+def _processing_message(settles_on: date | None) -> str:
+    when = day_label(settles_on) if settles_on else "it settles"
+    return f"Processing until {when} — we'll email you if the bank returns it."
+
+
+def _closed_outcome(invoice: Invoice) -> PayOutcome:
+    if invoice.status == "processing":
+        return PayOutcome("processing", _processing_message(invoice.processing_until))
+    return PayOutcome("closed", "This invoice is already paid. Thank you.")
+
+
+def _write_attempt(
+    session: Session, invoice_id: int, method: PayerMethod, kind: str
+) -> int | PayOutcome:
+    """In one locked transaction: the attempt for the balance (discounted for bank), or why not.
+
+    Attempt numbers are unique per invoice and share the automatic attempts' numbering, and the
+    idempotency key is derived from the number: a double click finds the first click's pending
+    attempt and sends it again with the same key, so the processor charges once.
+    """
+    from practicerunner.billing.collect import _lock_invoice, attempt_key, balance_due
+
+    invoice = _lock_invoice(session, invoice_id)
+    if invoice.status != "open" or balance_due(invoice) <= 0:
+        outcome = _closed_outcome(invoice)
+        session.rollback()
+        return outcome
+    attempts = session.exec(
+        select(PaymentAttempt)
+        .where(PaymentAttempt.invoice_id == invoice_id)
+        .order_by(col(PaymentAttempt.attempt_no))
+    ).all()
+    pending = [a for a in attempts if a.status == AttemptStatus.PENDING]
+    if pending:
+        found = int(pending[0].id)  # type: ignore[arg-type]
+        session.rollback()
+        return found
+    now = clock.now()
+    if kind == Method.BANK:
+        _apply_bank_discount(session, invoice, now)
+    number = (attempts[-1].attempt_no + 1) if attempts else 1
+    insert_ignore(
+        session,
+        PaymentAttempt.__table__,  # type: ignore[attr-defined]
+        [
+            {
+                "invoice_id": invoice_id,
+                "attempt_no": number,
+                "idempotency_key": attempt_key(invoice_id, number) + PAY_PAGE_KEY_SUFFIX,
+                "gateway": method.gateway,
+                "method": kind,
+                "method_ref": method.method_ref,
+                "amount_cents": balance_due(invoice),
+                "status": AttemptStatus.PENDING.value,
+                "failure_code": "",
+                "created_at": now,
+                "updated_at": now,
+            }
+        ],
+    )
+    attempt_id = session.exec(
+        select(PaymentAttempt.id).where(
+            PaymentAttempt.invoice_id == invoice_id, PaymentAttempt.attempt_no == number
+        )
+    ).one()
+    session.commit()
+    return int(attempt_id)  # type: ignore[arg-type]
+
+
+def _apply_bank_discount(session: Session, invoice: Invoice, now: datetime) -> None:
+    """Take the policy's bank-transfer discount off the session lines, once, on the ledger too.
+
+    The discount stays if the transfer is later returned: the payer chose the bank, and the
+    pay page offers the same discounted amount for the next bank transfer.
+    """
+    off = 0
+    for line, amount in _bank_line_discounts(session, invoice):
+        if amount <= 0:
+            continue
+        line.discount_cents = amount
+        line.discount_label = BANK_TRANSFER_DISCOUNT
+        session.add(line)
+        off += amount
+        insert_ignore(
+            session,
+            LedgerEntry.__table__,  # type: ignore[attr-defined]
+            [
+                {
+                    "payer_key": invoice.payer_key,
+                    "case_id": invoice.case_id,
+                    "invoice_id": invoice.id,
+                    "kind": EntryKind.DISCOUNT.value,
+                    "amount_cents": -amount,
+                    "entry_on": now.date(),
+                    "description": BANK_TRANSFER_DISCOUNT,
+                    "source_key": f"line:{line.id}:discount",
+                    "created_at": now,
+                }
+            ],
+        )
+    if off:
+        invoice.total_cents -= off
+        session.add(invoice)
+        session.flush()
+
+
+_FAILED_MESSAGES = {
+    "failed": "The card was declined, so nothing was charged. Please try another card"
+    " or a bank transfer.",
+    "requires_action": "This card needs you to confirm the payment with your bank, which this"
+    " page cannot do, so nothing was charged. Please use another card or a bank transfer.",
+    "pending": "We could not reach the payment processor, so nothing has been charged yet."
+    " Please try again in a few minutes.",
+}
+
+
+def pay_invoice(session: Session, gateway: PaymentGateway, token: str, form: PayForm) -> PayOutcome:
+    """The payer pays the invoice TOKEN names with the card or bank account they typed.
+
+    Saves the method with the processor (and, when the box is ticked, for paying future
+    invoices automatically), writes one attempt for the balance and charges it. Cards answer
+    at once; bank transfers are processing until they settle. A declined card records
+    nothing as paid. Raises PayLinkInvalid for a bad link and ValidationFailed for bad input.
+    """
+    from practicerunner.billing.collect import execute_attempt
+    from practicerunner.billing.gateways.simulated import SimulatedGateway
+    from practicerunner.billing.methods import add_method, ensure_customer
+
+    invoice = _invoice_for(session, token)
+    if invoice.status != "open" or invoice.total_cents <= invoice.paid_cents:
+        outcome = _closed_outcome(invoice)
+        session.rollback()
+        return outcome
+    allowed = {o.method for o in _options(session, invoice, invoice.total_cents)}
+    errors: dict[str, str] = {}
+    if form.method not in allowed:
+        errors["method"] = "Choose how you would like to pay."
+    digits = "".join(ch for ch in form.number if ch.isdigit())
+    if not digits:
+        what = "card number" if form.method == "card" else "bank account number"
+        errors["number"] = f"Enter your {what}."
+    simulated = gateway if isinstance(gateway, SimulatedGateway) else None
+    if simulated is None:
+        errors["number"] = "Online payment is not available yet: please contact the practice."
+    if errors:
+        session.rollback()
+        raise ValidationFailed(errors)
+    invoice_id, key = int(invoice.id), invoice.payer_key  # type: ignore[arg-type]
+    assert simulated is not None  # refused above
+    customer = ensure_customer(session, gateway, key)
+    session.rollback()  # the processor keeps its own books: no transaction open across it
+    try:
+        saved = simulated.save_test_method(customer, MethodKind(form.method), form.number)
+    except ValueError as exc:
+        session.rollback()
+        message = str(exc)
+        raise ValidationFailed({"number": message[:1].upper() + message[1:] + "."}) from exc
+    method = add_method(session, gateway.name, key, saved, auto_pay=form.auto_pay)
+    written = _write_attempt(session, invoice_id, method, form.method)
+    if isinstance(written, PayOutcome):
+        return written
+    status = execute_attempt(session, gateway, written)
+    if status == AttemptStatus.SUCCEEDED:
+        return PayOutcome("succeeded", "Paid. Thank you.")
+    if status == AttemptStatus.PROCESSING:
+        attempt = session.get(PaymentAttempt, written)
+        settles = attempt.settles_on if attempt else None
+        session.rollback()
+        return PayOutcome("processing", _processing_message(settles))
+    return PayOutcome(status, _FAILED_MESSAGES.get(status, _FAILED_MESSAGES["failed"]))

@@ -1,21 +1,43 @@
-"""Pay-link tokens: a round trip works; any change, another key, expiry or garbage does not."""
+"""Pay links: tokens (a round trip works; any change, another key, expiry or garbage does not),
+and what a payer sees and does with one: the invoice, each method's price, card and bank
+payments, declines, and a second click that charges nothing."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import re
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy import func
+from sqlmodel import Session, select
 
+from practicerunner.billing.gateways.base import MethodKind
+from practicerunner.billing.gateways.simulated import SimulatedGateway
+from practicerunner.billing.gateways.simulated_models import SimPayment
+from practicerunner.billing.methods import add_method, ensure_customer
+from practicerunner.billing.models import Invoice, PayerMethod, PaymentAttempt
 from practicerunner.billing.paylink import (
+    PayForm,
     PayLinkInvalid,
+    PayOutcome,
+    _write_attempt,
     invalid_message,
     make_token,
+    pay_invoice,
     pay_url,
+    pay_view,
     read_token,
 )
+from practicerunner.billing.policies import PolicyForm, save_policy
+from practicerunner.billing.runs import run_billing
+from practicerunner.core import clock
+from practicerunner.core.errors import ValidationFailed
 from practicerunner.core.settings import get_settings
+from practicerunner.messaging.models import OutboxMessage
+from tests.integration.billing_support import balance, invoices_of, seen
 
 NOW = datetime(2026, 12, 4, 15, 0, tzinfo=UTC)
 LATER = NOW + timedelta(days=30)
@@ -102,3 +124,167 @@ def test_a_token_works_exactly_until_its_expiry(
     else:
         with pytest.raises(PayLinkInvalid):
             read_token(token, at, secret=SECRET)
+
+
+# ---- paying through the link ---------------------------------------------------------------
+
+FRIDAY = date(2026, 12, 4)
+FRIDAY_MORNING = datetime(2026, 12, 4, 15, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def travel() -> Iterator:  # type: ignore[type-arg]
+    with clock.frozen_at(FRIDAY_MORNING) as move:
+        yield move
+
+
+def invoiced(session: Session, people, **policy: object) -> tuple[Invoice, str]:  # type: ignore[no-untyped-def]
+    """An auto-invoice run bills two sessions; returns the invoice and its emailed token."""
+    save_policy(session, people.owner, "practice", None, PolicyForm(weekday="4", **policy))  # type: ignore[arg-type]
+    case = people.cases["clinician"]
+    seen(session, people, case, date(2026, 12, 1), 9)
+    seen(session, people, case, date(2026, 12, 2), 9)
+    run_billing(session, FRIDAY)
+    [invoice] = invoices_of(session, case)
+    body = session.exec(select(OutboxMessage.body_text)).one()
+    token = re.search(r"/pay/(\S+)", body).group(1)  # type: ignore[union-attr]
+    session.rollback()
+    return invoice, token
+
+
+def fresh(session: Session, invoice: Invoice) -> Invoice:
+    session.expire_all()
+    found = session.get(Invoice, invoice.id)
+    assert found is not None
+    session.rollback()
+    return found
+
+
+def sim_payments(session: Session) -> int:
+    count = session.exec(select(func.count()).select_from(SimPayment)).one()
+    session.rollback()
+    return int(count)
+
+
+def test_the_pay_page_shows_the_invoice_and_what_each_method_costs(
+    session: Session, people, travel
+) -> None:  # type: ignore[no-untyped-def]
+    invoice, token = invoiced(session, people, bank_discount="5")
+    view = pay_view(session, token)
+    assert view.practice_name == "Willow Creek Counseling"
+    assert view.number == invoice.number and view.payer_name == "Client1 OfClinician"
+    assert view.lines == (
+        ("Session on Tue, Dec 1, 2026", "$160.00"),
+        ("Session on Wed, Dec 2, 2026", "$160.00"),
+    )
+    assert (view.total, view.paid, view.balance, view.status) == (
+        "$320.00",
+        "$0.00",
+        "$320.00",
+        "open",
+    )
+    assert [o.sentence for o in view.options] == [
+        "Card: $320.00",
+        "Bank transfer: $310.00 (a $10.00 discount)",
+    ]
+    text = repr(view)
+    for word in ("therapy", "90837", "Carl", "Individual"):
+        assert word not in text
+
+
+def test_bank_only_offers_only_the_bank(session: Session, people, travel) -> None:  # type: ignore[no-untyped-def]
+    _, token = invoiced(session, people, bank_only=True, methods=("bank",))
+    assert [o.method for o in pay_view(session, token).options] == ["bank"]
+
+
+def test_paying_by_card_pays_once_and_a_second_click_charges_nothing(
+    session: Session, people, travel
+) -> None:  # type: ignore[no-untyped-def]
+    invoice, token = invoiced(session, people)
+    gateway = SimulatedGateway()
+    outcome = pay_invoice(session, gateway, token, PayForm("card", "4242 4242 4242 4242", True))
+    assert outcome == PayOutcome("succeeded", "Paid. Thank you.")
+    paid = fresh(session, invoice)
+    assert (paid.status, paid.paid_cents) == ("paid", 32000)
+    assert balance(session, invoice.payer_key) == 0
+    again = pay_invoice(session, gateway, token, PayForm("card", "4242424242424242"))
+    assert again.status == "closed" and sim_payments(session) == 1
+    view = pay_view(session, token)
+    assert view.status == "paid" and view.options == () and view.balance == "$0.00"
+    assert view.payments == (("Payment by card on Fri, Dec 4, 2026", "$320.00"),)
+    method = session.exec(select(PayerMethod)).one()
+    assert method.auto_pay and method.label.endswith("4242")
+
+
+def test_a_click_that_died_after_writing_its_attempt_is_finished_by_the_next_with_one_charge(
+    session: Session, people, travel
+) -> None:  # type: ignore[no-untyped-def]
+    invoice, token = invoiced(session, people)
+    gateway = SimulatedGateway()
+    customer = ensure_customer(session, gateway, invoice.payer_key)
+    saved = gateway.save_test_method(customer, MethodKind.CARD, "4242424242424242")
+    method = add_method(session, gateway.name, invoice.payer_key, saved, auto_pay=False)
+    first = _write_attempt(session, int(invoice.id), method, "card")  # type: ignore[arg-type]
+    assert isinstance(first, int)  # ...and the first request dies before calling the processor
+    outcome = pay_invoice(session, gateway, token, PayForm("card", "4242424242424242"))
+    assert outcome.status == "succeeded"
+    attempts = session.exec(select(PaymentAttempt)).all()
+    assert [a.id for a in attempts] == [first] and sim_payments(session) == 1
+    assert fresh(session, invoice).paid_cents == 32000
+
+
+def test_a_declined_card_records_nothing_as_paid_and_sends_no_email(
+    session: Session, people, travel
+) -> None:  # type: ignore[no-untyped-def]
+    invoice, token = invoiced(session, people)
+    gateway = SimulatedGateway()
+    outcome = pay_invoice(session, gateway, token, PayForm("card", "4000000000000002"))
+    assert outcome.status == "failed" and "declined" in outcome.message
+    after = fresh(session, invoice)
+    assert (after.status, after.paid_cents) == ("open", 0)
+    assert balance(session, invoice.payer_key) == 32000
+    kinds = session.exec(select(OutboxMessage.kind)).all()
+    assert kinds == ["billing.invoice"]
+    # ...and a good card afterwards pays it.
+    assert pay_invoice(session, gateway, token, PayForm("card", "4242424242424242")).status == (
+        "succeeded"
+    )
+
+
+def test_paying_by_bank_takes_the_discount_and_is_processing_until_it_settles(
+    session: Session, people, travel
+) -> None:  # type: ignore[no-untyped-def]
+    invoice, token = invoiced(session, people, bank_discount="5")
+    gateway = SimulatedGateway()
+    outcome = pay_invoice(session, gateway, token, PayForm("bank", "000123456789"))
+    assert outcome == PayOutcome(
+        "processing",
+        "Processing until Thu, Dec 10, 2026 — we'll email you if the bank returns it.",
+    )
+    after = fresh(session, invoice)
+    assert (after.status, after.total_cents, after.paid_cents) == ("processing", 31000, 0)
+    view = pay_view(session, token)
+    assert view.status_note == "Bank transfer processing until Thu, Dec 10, 2026"
+    assert view.options == ()
+    assert ("Bank transfer discount", "-$5.00") in view.lines
+    assert pay_invoice(session, gateway, token, PayForm("bank", "000123456789")).status == (
+        "processing"
+    )
+    assert sim_payments(session) == 1
+
+
+def test_bad_input_is_refused_beside_the_field(session: Session, people, travel) -> None:  # type: ignore[no-untyped-def]
+    _, token = invoiced(session, people)
+    gateway = SimulatedGateway()
+    with pytest.raises(ValidationFailed) as caught:
+        pay_invoice(session, gateway, token, PayForm("card", "4242 4242 4242 4241"))
+    assert caught.value.errors == {"number": "That is not a valid card number."}
+    with pytest.raises(ValidationFailed) as caught:
+        pay_invoice(session, gateway, token, PayForm("cash", "1"))
+    assert "method" in caught.value.errors
+
+
+def test_a_link_to_an_invoice_that_does_not_exist_is_just_invalid(session: Session, people) -> None:  # type: ignore[no-untyped-def]
+    token = make_token(999_999, datetime.now(UTC) + timedelta(days=1))
+    with pytest.raises(PayLinkInvalid):
+        pay_view(session, token)

@@ -55,3 +55,9 @@ async def invoice_pdf(request: Request) -> Response:
 
 
 ROUTES.append(Route("/billing/invoices/{invoice_id:int}.pdf", invoice_pdf, methods=["GET"]))
+
+
+# The Stripe webhook (billing.webhooks): signed events applied once; 404 without Stripe.
+from practicerunner.billing.webhooks import WEBHOOK_PATH, stripe_webhook  # noqa: E402
+
+ROUTES.append(Route(WEBHOOK_PATH, stripe_webhook, methods=["POST"]))

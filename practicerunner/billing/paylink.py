@@ -1,12 +1,13 @@
 """The signed pay link: a token naming one invoice until a day, the URL that carries it, and
 what the payer can do with it (see the invoice, pay it by card or bank transfer).
 
-A token is `<payload>.<mac>`, both unpadded base64url: the payload is the invoice id and the
-expiry (Unix seconds) as two big-endian 64-bit numbers; the MAC is HMAC-SHA256 over a
-versioned label and the payload, with a key derived from the installation's secret key. The
-database keeps nothing: the link is its own proof, and changing the secret key retires every
-link at once. No library for this is installed (itsdangerous would be the usual choice), so it
-is written out here with the two traps handled: the MAC is compared in constant time, and
+A token is 65 characters of unpadded base64url, the payload (22) then the MAC (43), with no
+separator, so it is one plain path segment: the payload is the invoice id and the expiry
+(Unix seconds) as two big-endian 64-bit numbers; the MAC is HMAC-SHA256 over the payload, with
+a key derived from the installation's secret key. The database keeps nothing: the link is its
+own proof, and changing the secret key retires every link at once. No library for this is
+installed (itsdangerous would be the usual choice), so it is written out here with the two
+traps handled: the MAC is compared in constant time, and
 only the canonical base64 spelling is accepted (base64 decoders skip stray characters and
 ignore spare low bits, which would let an altered token decode to the same bytes).
 
@@ -55,6 +56,8 @@ PAY_PAGE_KEY_SUFFIX = "-paylink"
 LINK_DAYS = 30  # a pay link works for thirty days from when it is made
 _LABEL = b"practicerunner.billing.paylink.v1"
 _PAYLOAD = struct.Struct(">QQ")  # invoice id, expiry in Unix seconds
+_HEAD = 22  # unpadded base64 of the 16-byte payload
+_TOKEN_LENGTH = _HEAD + 43  # and of the 32-byte MAC
 
 
 class PayLinkInvalid(Exception):
@@ -95,15 +98,14 @@ def make_token(invoice_id: int, expires_at: datetime, *, secret: str | None = No
     if invoice_id <= 0:
         raise ValueError("invoice_id must be positive")
     payload = _PAYLOAD.pack(invoice_id, int(expires_at.timestamp()))
-    return f"{_b64(payload)}.{_b64(_mac(payload, secret))}"
+    return _b64(payload) + _b64(_mac(payload, secret))
 
 
 def read_token(token: str, now: datetime | None = None, *, secret: str | None = None) -> int:
     """The invoice id TOKEN names; PayLinkInvalid if altered, expired or malformed."""
-    if not isinstance(token, str) or token.count(".") != 1 or len(token) > 200:
+    if not isinstance(token, str) or len(token) != _TOKEN_LENGTH:
         raise PayLinkInvalid("malformed")
-    head, tail = token.split(".")
-    payload, mac = _unb64(head), _unb64(tail)
+    payload, mac = _unb64(token[:_HEAD]), _unb64(token[_HEAD:])
     if len(payload) != _PAYLOAD.size:
         raise PayLinkInvalid("malformed")
     if not hmac.compare_digest(mac, _mac(payload, secret)):

@@ -55,6 +55,12 @@ def test_a_token_names_its_invoice_until_it_expires() -> None:
         read_token(token, LATER + timedelta(days=400), secret=SECRET)
 
 
+def test_a_token_is_one_plain_path_segment() -> None:
+    token = make_token(2**40, LATER, secret=SECRET)
+    assert len(token) == 65
+    assert re.fullmatch(r"[A-Za-z0-9_-]+", token)
+
+
 def test_a_token_from_another_secret_is_refused() -> None:
     token = make_token(123, LATER, secret="another secret of the same length........")
     with pytest.raises(PayLinkInvalid):

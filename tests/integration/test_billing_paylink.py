@@ -4,6 +4,7 @@ payments, declines, and a second click that charges nothing."""
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -11,12 +12,14 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pypdf import PdfReader
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from practicerunner.billing.gateways.base import MethodKind
 from practicerunner.billing.gateways.simulated import SimulatedGateway
 from practicerunner.billing.gateways.simulated_models import SimPayment
+from practicerunner.billing.invoice_docs import invoice_document, statement_document
 from practicerunner.billing.methods import add_method, ensure_customer
 from practicerunner.billing.models import Invoice, PayerMethod, PaymentAttempt
 from practicerunner.billing.paylink import (
@@ -31,13 +34,14 @@ from practicerunner.billing.paylink import (
     pay_view,
     read_token,
 )
+from practicerunner.billing.pdf import render_invoice, render_statement
 from practicerunner.billing.policies import PolicyForm, save_policy
 from practicerunner.billing.runs import run_billing
 from practicerunner.core import clock
 from practicerunner.core.errors import ValidationFailed
 from practicerunner.core.settings import get_settings
 from practicerunner.messaging.models import OutboxMessage
-from tests.integration.billing_support import balance, invoices_of, seen
+from tests.integration.billing_support import balance, couple_with_contact, invoices_of, seen
 
 NOW = datetime(2026, 12, 4, 15, 0, tzinfo=UTC)
 LATER = NOW + timedelta(days=30)
@@ -294,3 +298,42 @@ def test_a_link_to_an_invoice_that_does_not_exist_is_just_invalid(session: Sessi
     token = make_token(999_999, datetime.now(UTC) + timedelta(days=1))
     with pytest.raises(PayLinkInvalid):
         pay_view(session, token)
+
+
+def test_the_invoice_and_statement_documents_read_as_billing_only(
+    session: Session, people, travel
+) -> None:  # type: ignore[no-untyped-def]
+    invoice, token = invoiced(session, people, bank_discount="5")
+    pay_invoice(session, SimulatedGateway(), token, PayForm("card", "4242424242424242"))
+    row = fresh(session, invoice)
+    doc = invoice_document(session, row, pay_url="https://example.test/pay/x")
+    assert [(x.description, x.amount_cents) for x in doc.lines] == [
+        ("Session on Tue, Dec 1, 2026", 16000),
+        ("Session on Wed, Dec 2, 2026", 16000),
+    ]
+    assert doc.balance_cents == 0 and doc.status_note == "Paid. Thank you."
+    assert doc.pay_url == ""  # nothing left to pay
+    assert doc.bill_to.name == "Client1 OfClinician"
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(render_invoice(doc))).pages)
+    assert "Session on Tue, Dec 1, 2026" in text and invoice.number in text
+    for word in ("therapy", "Therapy", "90837", "Carl Chen"):
+        assert word not in text
+
+    statement = statement_document(session, invoice.payer_key, date(2026, 12, 1), FRIDAY)
+    assert statement.opening_balance_cents == 0
+    assert statement.charges_cents == 32000 and statement.payments_cents == 32000
+    assert statement.closing_balance_cents == balance(session, invoice.payer_key) == 0
+    assert render_statement(statement).startswith(b"%PDF")
+
+
+def test_a_split_payer_sees_their_share(session: Session, people, travel) -> None:  # type: ignore[no-untyped-def]
+    save_policy(session, people.owner, "practice", None, PolicyForm(weekday="4"))
+    case, jordan, _alex, _ = couple_with_contact(session, people, contact_pays=False)
+    seen(session, people, case, date(2026, 12, 2), 11)
+    run_billing(session, FRIDAY)
+    mine = next(i for i in invoices_of(session, case) if i.client_id == jordan.id)
+    doc = invoice_document(session, mine)
+    assert doc.share_note == "Your share: 50% of each session fee"
+    assert [(x.description, x.amount_cents) for x in doc.lines] == [
+        ("Session on Wed, Dec 2, 2026", 8000)
+    ]

@@ -552,4 +552,9 @@ def seed_demo() -> bool:
             detail={"clients": 40, "sessions": sessions},
         )
         session.commit()
+        seeded_at = seed.now
+    from practicerunner.billing.demo_billing import seed_demo_billing
+
+    # After the commit: the billing services and the simulated processor open their own sessions.
+    seed_demo_billing(seeded_at)
     return True

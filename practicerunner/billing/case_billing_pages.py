@@ -65,7 +65,7 @@ def _rule() -> rx.Component:
             rx.el.ul(
                 rx.foreach(C.why, lambda w: rx.el.li(rx.text(w, size="2"))),
                 id="case-rule-why",
-                style={"margin": "0", "padding_left": "20px"},
+                style={"margin": "0", "padding_left": "20px", "list_style": "disc"},
             ),
             rx.text("Policy: " + C.policy_label, size="2", color_scheme="gray"),
             spacing="2",
@@ -109,7 +109,7 @@ def _collection() -> rx.Component:
                     rx.el.ul(
                         rx.foreach(C.methods, _method_item),
                         id="case-methods",
-                        style={"margin": "0", "padding_left": "18px"},
+                        style={"margin": "0", "padding_left": "0", "list_style": "none"},
                     )
                 ),
             ),

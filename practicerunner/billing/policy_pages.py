@@ -497,10 +497,13 @@ def _policy_form() -> rx.Component:
 
 
 def _preview_row(row: rx.Var) -> rx.Component:
-    return rx.el.li(
-        rx.link(row["title"], href=row["href"], weight="medium"),
-        rx.el.ul(
-            rx.foreach(row["changes"].to(list[str]), lambda c: rx.el.li(rx.text(c, size="2"))),
+    return rx.el.tr(
+        rx.el.td(rx.link(row["title"], href=row["href"], weight="medium")),
+        rx.el.td(
+            rx.foreach(
+                row["changes"].to(list[str]),
+                lambda c: rx.text(c, size="2"),
+            ),
         ),
     )
 
@@ -514,8 +517,23 @@ def _preview() -> rx.Component:
                 rx.cond(
                     E.preview_rows.length() > 0,
                     rx.vstack(
-                        rx.text("These enrolled cases will change:", size="2", weight="medium"),
-                        rx.el.ul(rx.foreach(E.preview_rows, _preview_row), id="preview-cases"),
+                        rx.text(
+                            E.preview_rows.length().to_string() + " enrolled cases will change:",
+                            size="2",
+                            weight="medium",
+                        ),
+                        rx.el.table(
+                            rx.el.thead(
+                                rx.el.tr(
+                                    rx.el.th("Case", scope="col"),
+                                    rx.el.th("What changes", scope="col"),
+                                )
+                            ),
+                            rx.el.tbody(rx.foreach(E.preview_rows, _preview_row)),
+                            class_name="pr-table",
+                            aria_label="Cases that change",
+                            id="preview-cases",
+                        ),
                         spacing="2",
                         width="100%",
                     ),

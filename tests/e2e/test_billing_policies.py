@@ -163,7 +163,7 @@ def test_the_preview_for_all_clients_lists_the_cases_before_anything_is_saved(
     page.get_by_role("button", name="Preview changes").click()
     listed = page.locator("#preview-cases")
     for case in (first, second):
-        item = listed.locator("li", has_text=case.title).first
+        item = listed.locator("tr", has_text=case.title).first
         expect(item).to_contain_text("Schedule: every Friday → monthly on the last day")
     page.wait_for_timeout(300)
     screenshot(page, "81-policy-preview")

@@ -289,7 +289,12 @@ def bench_database(engine: Engine, samples: int, *, calendar: bool = True) -> di
 
 
 def bench_billing(
-    engine: Engine, samples: int, *, profile: bool = False, scale: billing.Scale = billing.FULL
+    engine: Engine,
+    samples: int,
+    *,
+    profile: bool = False,
+    scale: billing.Scale = billing.FULL,
+    budget: float = billing.RUN_BUDGET_SECONDS,
 ) -> dict[str, Any]:
     """Generate the billing practice into ENGINE's database; time the Friday run and a ledger.
 
@@ -303,7 +308,7 @@ def bench_billing(
     gc.collect()
     gc.freeze()
     where = WORK / f"billing-run-{engine.dialect.name}.prof" if profile else None
-    results, top = billing.time_weekly_run(engine, practice, profile=where)
+    results, top = billing.time_weekly_run(engine, practice, profile=where, budget=budget)
     if top:
         print(f"  cProfile of the weekly run ({where}), top 25 by cumulative time:\n{top}")
     calls = billing.ledger_calls(engine, practice, samples)

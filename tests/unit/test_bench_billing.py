@@ -34,7 +34,7 @@ from practicerunner.core import db as core_db
 from practicerunner.scheduling.models import Appointment
 from tests.conftest import _pg_admin
 
-SMALL = billing.Scale(payers=100, sessions=300, clinicians=8, history_weeks=20)
+SMALL = billing.Scale(payers=60, sessions=180, clinicians=6, history_weeks=10)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -157,6 +157,28 @@ def test_bench_billing_section_reports_every_row_with_targets(
     assert "cumulative" in out  # the profile's top functions were printed
     assert "Weekly billing run" in out and "Ledger, 500 entries" in out
     assert "created nothing" in out
+
+
+def test_a_run_over_its_budget_is_stopped_projected_and_failed(empty: Engine) -> None:
+    practice = billing.generate_billing(empty, SMALL)
+    results, _ = billing.time_weekly_run(empty, practice, budget=0.3)
+    run, repeat = results["billing_run"], results["billing_repeat"]
+    assert run["projected"] is True and run["pass"] is False
+    assert run["measured_seconds"] == 0.3 and run["seconds"] >= 0.3
+    assert "projected" in run["how"] and repeat == {
+        "seconds": 0.3,
+        "pass": False,
+        "how": "not run",
+        "target_seconds": billing.TARGET_REPEAT_SECONDS,
+    }
+    with Session(empty) as s:  # the stopped worker left whole invoices, never half of one
+        for invoice in s.exec(select(Invoice)).all():
+            entries = s.exec(
+                select(func.sum(LedgerEntry.amount_cents)).where(
+                    LedgerEntry.invoice_id == invoice.id
+                )
+            ).one()
+            assert entries == invoice.total_cents - invoice.paid_cents
 
 
 def test_too_many_sessions_for_the_clinicians_is_refused(tmp_path: Path) -> None:

@@ -51,7 +51,6 @@ def _invoice() -> rx.Component:
     inv = S.invoice
     return rx.vstack(
         rx.hstack(
-            _meta("Invoice", inv["number"]),
             _meta("Issued", inv["issued"]),
             _meta("Due", inv["due"]),
             _meta("Bill to", inv["payer_name"]),
@@ -68,7 +67,7 @@ def _invoice() -> rx.Component:
             _money_row("Total", inv["total"]),
             rx.foreach(S.payments, _line),
             rx.cond(S.payments.length() > 0, _money_row("Paid", inv["paid"])),  # type: ignore[attr-defined]
-            _money_row("Balance due", inv["balance"], strong=True, id="pay-balance"),
+            _money_row(inv["balance_label"], inv["balance"], strong=True, id="pay-balance"),
             spacing="0",
             width="100%",
             id="pay-lines",

@@ -67,6 +67,10 @@ class PayState(rx.State):
             for k, v in data.items()
             if k not in ("lines", "payments", "options", "balance_cents", "online")
         }
+        # While a bank transfer is on its way nothing is due, but nothing has arrived yet.
+        self.invoice["balance_label"] = (
+            "On its way by bank transfer" if view.status == "processing" else "Balance due"
+        )
         self.lines = [{"text": d, "amount": a} for d, a in view.lines]
         self.payments = [{"text": d, "amount": a} for d, a in view.payments]
         self.options = [

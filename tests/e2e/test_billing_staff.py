@@ -1,0 +1,371 @@
+"""The staff billing screens as the practice owner uses them.
+
+Data is arranged through the billing services against the app's own database (policies,
+runs) and straight into the tables for sessions that already happened, as the other browser
+tests do; then the owner drives the dashboard, billing runs and a payer's account.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from playwright.sync_api import Page, expect
+from pypdf import PdfReader
+from sqlalchemy import Engine, func
+from sqlmodel import Session, col, select
+
+from practicerunner.auth.service import actor_for
+from practicerunner.billing.models import Invoice, InvoiceLine, LedgerEntry
+from practicerunner.billing.policies import PolicyForm, save_policy
+from practicerunner.billing.runs import run_billing
+from practicerunner.clients.models import Case, CaseParticipant, Client
+from practicerunner.core import clock
+from practicerunner.core.money import format_cents
+from practicerunner.practice.models import Location, Practice, Service, Staff
+from practicerunner.scheduling.models import Appointment, AppointmentAttendee
+from tests.e2e.conftest import screenshot, sign_in
+from tests.personas import add_client, add_individual_case
+
+OWNER = "olivia@willow.example"
+CLINICAL_WORDS = re.compile(r"diagnos|claim|\bCPT\b|therap|90837|90834|presenting", re.IGNORECASE)
+
+
+def _as_owner(engine: Engine) -> tuple[Session, object]:
+    session = Session(engine, expire_on_commit=False)
+    staff = session.exec(select(Staff).where(Staff.email == OWNER)).one()
+    actor = actor_for(session, staff, ip="127.0.0.1")
+    session.commit()
+    return session, actor
+
+
+def _zone(session: Session) -> ZoneInfo:
+    return ZoneInfo(session.exec(select(Practice.timezone)).one())
+
+
+def _today(session: Session) -> date:
+    return clock.now().astimezone(_zone(session)).date()
+
+
+def _friday_before_last(today: date) -> date:
+    """A Friday at least a week ago, so the whole billing week is in the past."""
+    return today - timedelta(days=(today.weekday() - 4) % 7 + 7)
+
+
+def _session_on(
+    session: Session, case: Case, service: Service, day: date, hour: int, status: str
+) -> Appointment:
+    """A session of CASE at HOUR local time on DAY, already in STATUS (written directly)."""
+    zone = _zone(session)
+    start = datetime.combine(day, time(hour), zone)
+    location = session.exec(select(Location).order_by(col(Location.id))).first()
+    now = clock.now()
+    appointment = Appointment(
+        case_id=int(case.id),  # type: ignore[arg-type]
+        clinician_id=case.primary_clinician_id,
+        service_id=int(service.id),  # type: ignore[arg-type]
+        location_id=int(location.id),  # type: ignore[union-attr, arg-type]
+        start_at=start,
+        end_at=start + timedelta(minutes=service.duration_minutes),
+        status=status,
+        created_at=now,
+        updated_at=now,
+        # Set-up rows sit outside the clinician's demo calendar on purpose.
+        conflict_override_reason="Browser test set-up",
+    )
+    session.add(appointment)
+    session.flush()
+    for client_id in session.exec(
+        select(CaseParticipant.client_id).where(CaseParticipant.case_id == case.id)
+    ).all():
+        session.add(AppointmentAttendee(appointment_id=appointment.id, client_id=client_id))  # type: ignore[arg-type]
+    session.commit()
+    return appointment
+
+
+def _new_client_case(session: Session, first: str, last: str) -> tuple[Client, Case]:
+    clinician = session.exec(select(Staff).where(Staff.email == OWNER)).one()
+    client = add_client(
+        session, first, last, date(1988, 3, 14), clinician, email=f"{first.lower()}@example.com"
+    )
+    case = add_individual_case(session, client, clinician)
+    session.commit()
+    return client, case
+
+
+def _therapy_service(session: Session) -> Service:
+    return session.exec(
+        select(Service).where(Service.kind == "therapy").order_by(col(Service.id))
+    ).first()  # type: ignore[return-value]
+
+
+def _invoices(session: Session, case: Case) -> list[Invoice]:
+    session.expire_all()
+    return list(
+        session.exec(
+            select(Invoice).where(Invoice.case_id == case.id).order_by(col(Invoice.id))
+        ).all()
+    )
+
+
+def _lines(session: Session, invoice: Invoice) -> list[InvoiceLine]:
+    return list(
+        session.exec(
+            select(InvoiceLine)
+            .where(InvoiceLine.invoice_id == invoice.id)
+            .order_by(col(InvoiceLine.service_date), col(InvoiceLine.id))
+        ).all()
+    )
+
+
+def _balance(session: Session, key: str) -> int:
+    return int(
+        session.exec(
+            select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0)).where(
+                LedgerEntry.payer_key == key
+            )
+        ).one()
+    )
+
+
+def _payer_page(page: Page, key: str) -> None:
+    page.goto(f"/billing/payers/{key.replace(':', '-')}")
+    expect(page.locator("#payer-balance")).to_be_visible()
+
+
+def test_friday_run_invoices_the_weeks_sessions_and_the_owner_reviews_them(page, e2e_engine):
+    """Situation 3: per-session, auto-invoice every Friday."""
+    session, owner = _as_owner(e2e_engine)
+    save_policy(
+        session,
+        owner,  # type: ignore[arg-type]
+        "practice",
+        None,
+        PolicyForm(
+            model="per_session",
+            frequency="weekly",
+            weekday="4",
+            collection="auto_invoice",
+            applies_to="all",
+        ),
+    )
+    service = _therapy_service(session)
+    client, case = _new_client_case(session, "Nora", "Whitfield")
+    friday = _friday_before_last(_today(session))
+    monday, wednesday, thursday = (friday - timedelta(days=d) for d in (4, 2, 1))
+    _session_on(session, case, service, monday, 7, "attended")
+    _session_on(session, case, service, wednesday, 7, "attended")
+    _session_on(session, case, service, thursday, 7, "no_show")
+
+    summaries = run_billing(session, friday)
+    [invoice] = _invoices(session, case)
+    lines = _lines(session, invoice)
+    assert [x.description for x in lines] == ["Session", "Session", "Missed session fee"]
+    key = invoice.payer_key
+    assert key == f"client:{client.id}"
+    run_id = next(s.run_id for s in summaries if s.invoices_made)
+    session.close()
+
+    sign_in(page, OWNER)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Billing runs").click()
+    expect(page.get_by_role("heading", name="Billing runs")).to_be_visible()
+    run_label = f"{friday:%b} {friday.day}, {friday.year}"
+    runs = page.locator("#billing-runs")
+    row = runs.get_by_role("row").filter(has_text=run_label).first
+    expect(row).to_be_visible()
+    screenshot(page, "71-billing-runs")
+    row.get_by_role("link", name=f"Show invoices of the run on {run_label}").click()
+    listed = page.locator("#run-invoice-table").get_by_role("row").filter(has_text=invoice.number)
+    expect(listed).to_contain_text("Nora Whitfield")
+    expect(listed).to_contain_text(format_cents(invoice.total_cents))
+    expect(listed).to_contain_text("Open")
+    assert run_id == invoice.run_id
+
+    listed.get_by_role("link", name="Nora Whitfield").click()
+    expect(page.get_by_role("heading", name="Nora Whitfield")).to_be_visible()
+    invoices = page.locator("#payer-invoices")
+    expect(invoices.get_by_role("row").filter(has_text=invoice.number)).to_contain_text("Open")
+    for line in lines:
+        day = f"{line.service_date:%a}, {line.service_date:%b} {line.service_date.day}"
+        expect(invoices.locator("tr.pr-invoice-line").filter(has_text=day).first).to_contain_text(
+            line.description
+        )
+    expect(page.locator("#payer-balance")).to_have_text(format_cents(invoice.total_cents))
+    ledger = page.locator("#payer-ledger")
+    expect(ledger.get_by_role("row").last).to_contain_text(format_cents(invoice.total_cents))
+    expect(page.locator("#main")).not_to_contain_text("Low mood")
+
+
+def test_consultation_client_invoiced_and_paid_in_cash_without_clinical_words(page, e2e_engine):
+    """Situation 2: a consultation (no CPT code) scheduled, attended, invoiced and paid."""
+    session, _owner = _as_owner(e2e_engine)
+    case = session.exec(select(Case).where(Case.kind == "consultation").order_by(Case.id)).first()
+    assert case is not None
+    consultation = session.exec(select(Service).where(Service.kind == "consultation")).first()
+    assert consultation is not None and not consultation.cpt_code
+    service_name = consultation.name
+    friday = _friday_before_last(_today(session)) + timedelta(days=7)
+    seen = _session_on(session, case, consultation, friday - timedelta(days=2), 7, "scheduled")
+    seen.status = "attended"  # the session took place
+    session.add(seen)
+    session.commit()
+    run_billing(session, friday)
+    invoice = next(i for i in _invoices(session, case) if i.issued_on == friday)
+    key = invoice.payer_key
+    owed_before = _balance(session, key)
+    name = session.get(Client, int(key.split(":")[1])).legal_name  # type: ignore[union-attr]
+    session.close()
+
+    sign_in(page, OWNER)
+    page.goto("/billing")
+    due = page.locator("#billing-due")
+    row = due.get_by_role("row").filter(has_text=invoice.number)
+    expect(row).to_contain_text(format_cents(invoice.total_cents))
+    row.get_by_role("link", name=name).click()
+    expect(page.get_by_role("heading", name=name)).to_be_visible()
+
+    form = page.locator("#record-payment-form")
+    form.get_by_label("Invoice").select_option(str(invoice.id))
+    form.get_by_label("Amount").fill(f"{invoice.total_cents / 100:.2f}")
+    form.get_by_label("Method").select_option("cash")
+    form.get_by_label("Reference").fill("Receipt 118")
+    form.get_by_role("button", name="Record payment").click()
+    paid_row = page.locator("#payer-invoices").get_by_role("row").filter(has_text=invoice.number)
+    expect(paid_row).to_contain_text("Paid")
+    expect(page.locator("#payer-ledger")).to_contain_text(
+        f"Cash (Receipt 118) for {invoice.number}"
+    )
+    main = page.locator("#main").inner_text()
+    assert not CLINICAL_WORDS.search(main), main
+
+    reply = page.request.get(f"/billing/invoices/{invoice.id}.pdf")
+    assert reply.status == 200 and reply.headers["content-type"] == "application/pdf"
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(reply.body())).pages)
+    assert invoice.number in text and name in text
+    assert "Paid in full" in text
+    assert not CLINICAL_WORDS.search(text), text
+    assert service_name not in text
+
+    page.goto("/billing")
+    expect(page.locator("#billing-tiles")).to_be_visible()
+    expect(
+        page.locator("#billing-due").get_by_role("row").filter(has_text=invoice.number)
+    ).to_have_count(0)
+    screenshot(page, "70-billing-dashboard")
+    board = page.locator("#main").inner_text()
+    assert not CLINICAL_WORDS.search(board), board
+    with Session(e2e_engine) as check:
+        assert _balance(check, key) == owed_before - invoice.total_cents
+        paid = check.get(Invoice, invoice.id)
+        assert paid is not None and paid.status == "paid" and paid.paid_cents == paid.total_cents
+
+
+def test_prebilled_month_credits_a_cancelled_session_on_the_next_invoice(page, e2e_engine):
+    """Situation 6: pre-billed monthly; a session cancelled in time is a credit next month."""
+    session, owner = _as_owner(e2e_engine)
+    now = clock.now()
+    service = Service(
+        name="Prepaid plan session",
+        kind="therapy",
+        duration_minutes=50,
+        fee_cents=15000,
+        cpt_code="90834",
+        created_at=now,
+    )
+    session.add(service)
+    session.commit()
+    save_policy(
+        session,
+        owner,  # type: ignore[arg-type]
+        "service",
+        int(service.id),  # type: ignore[arg-type]
+        PolicyForm(model="pre_billed", frequency="monthly", weekday="", month_day="1"),
+    )
+    _client, case = _new_client_case(session, "Iris", "Calder")
+    this_month = _today(session).replace(day=1)
+    last_month = (this_month - timedelta(days=1)).replace(day=1)
+    first = [
+        _session_on(session, case, service, last_month + timedelta(days=d), 6, "scheduled")
+        for d in (4, 11, 18, 25)
+    ]
+    run_billing(session, last_month)
+    first[2].status = "cancelled_client"
+    first[2].status_at = now
+    session.add(first[2])
+    session.commit()
+    for d in (2, 9):
+        _session_on(session, case, service, this_month + timedelta(days=d), 6, "scheduled")
+    run_billing(session, this_month)
+    one, two = _invoices(session, case)
+    assert one.total_cents == 4 * 15000 and two.total_cents == 15000
+    key = two.payer_key
+    expected_balance = _balance(session, key)
+    assert expected_balance == 5 * 15000
+    session.close()
+
+    sign_in(page, OWNER)
+    _payer_page(page, key)
+    expect(page.get_by_role("heading", name="Iris Calder")).to_be_visible()
+    lines = page.locator("#payer-invoices tr.pr-invoice-line")
+    credit = lines.filter(has_text="Credit: cancelled session")
+    expect(credit).to_have_count(1)
+    expect(credit).to_have_attribute("data-invoice", str(two.id))
+    expect(credit).to_contain_text(format_cents(-15000))
+    expect(page.locator("#payer-balance")).to_have_text(format_cents(expected_balance))
+    expect(page.locator("#payer-ledger")).to_contain_text("Credit")
+    screenshot(page, "72-payer-account")
+
+
+def test_bad_input_on_record_payment_is_refused_beside_the_field(page, e2e_engine):
+    """Zero, more than due, a future date: a message beside the field, the value kept."""
+    session, _owner = _as_owner(e2e_engine)
+    client = session.exec(
+        select(Client).where(
+            Client.legal_first_name == "Nora", Client.legal_last_name == "Whitfield"
+        )
+    ).one()
+    key = f"client:{client.id}"
+    invoice = session.exec(
+        select(Invoice).where(Invoice.payer_key == key, Invoice.status == "open")
+    ).one()
+    before = _balance(session, key)
+    entries = session.exec(select(func.count()).select_from(LedgerEntry)).one()
+    future = _today(session) + timedelta(days=10)
+    session.close()
+
+    sign_in(page, OWNER)
+    _payer_page(page, key)
+    form = page.locator("#record-payment-form")
+    form.get_by_label("Invoice").select_option(str(invoice.id))
+    form.get_by_label("Amount").fill("0")
+    form.get_by_label("Reference").fill("Check 2041")
+    form.get_by_role("button", name="Record payment").click()
+    expect(page.locator("#amount-error")).to_have_text("Enter an amount more than zero.")
+    expect(form.get_by_label("Amount")).to_have_value("0")
+    expect(form.get_by_label("Reference")).to_have_value("Check 2041")
+
+    too_much = format_cents(invoice.total_cents + 100).lstrip("$").replace(",", "")
+    form.get_by_label("Amount").fill(too_much)
+    form.get_by_role("button", name="Record payment").click()
+    expect(page.locator("#amount-error")).to_have_text(
+        f"That is more than the {format_cents(invoice.total_cents)} still due."
+    )
+    expect(form.get_by_label("Amount")).to_have_value(too_much)
+
+    form.get_by_label("Amount").fill("10.00")
+    form.get_by_label("Date received").fill(future.isoformat())
+    form.get_by_role("button", name="Record payment").click()
+    expect(page.locator("#received_on-error")).to_have_text(
+        "A payment can't be received in the future."
+    )
+    expect(page.locator("#amount-error")).to_have_count(0)
+    expect(form.get_by_label("Date received")).to_have_value(future.isoformat())
+    expect(page.locator("#form-error-summary")).to_be_visible()
+    screenshot(page, "73-record-payment-errors")
+
+    with Session(e2e_engine) as check:
+        assert _balance(check, key) == before
+        assert check.exec(select(func.count()).select_from(LedgerEntry)).one() == entries
+        assert check.get(Invoice, invoice.id).paid_cents == 0  # type: ignore[union-attr]

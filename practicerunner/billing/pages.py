@@ -43,13 +43,15 @@ def _tile(tile: Any) -> rx.Component:
 
 
 def _payer_link(row: Any) -> rx.Component:
-    return rx.link(row["payer"], href=row["payer_href"], weight="medium", size="2")
+    return rx.link(
+        row["payer"], href=row["payer_href"], weight="medium", size="2", white_space="nowrap"
+    )
 
 
 def _due_row(row: Any) -> rx.Component:
     return rx.el.tr(
         rx.el.td(_payer_link(row)),
-        rx.el.td(rx.text(row["number"], size="2")),
+        rx.el.td(rx.text(row["number"], size="2", white_space="nowrap")),
         rx.el.td(rx.text(row["issued"], size="2", white_space="nowrap")),
         rx.el.td(
             rx.hstack(
@@ -69,7 +71,7 @@ def _due_row(row: Any) -> rx.Component:
 def _processing_row(row: Any) -> rx.Component:
     return rx.el.tr(
         rx.el.td(_payer_link(row)),
-        rx.el.td(rx.text(row["number"], size="2")),
+        rx.el.td(rx.text(row["number"], size="2", white_space="nowrap")),
         rx.el.td(rx.text(row["status_label"], size="2")),
         rx.el.td(rx.text(row["balance"], size="2"), style=NUM),
     )
@@ -78,7 +80,7 @@ def _processing_row(row: Any) -> rx.Component:
 def _failed_row(row: Any) -> rx.Component:
     return rx.el.tr(
         rx.el.td(_payer_link(row)),
-        rx.el.td(rx.text(row["number"], size="2")),
+        rx.el.td(rx.text(row["number"], size="2", white_space="nowrap")),
         rx.el.td(rx.text(row["note"], size="2", color=rx.color("red", 11))),
         rx.el.td(rx.text(row["balance"], size="2"), style=NUM),
     )
@@ -89,6 +91,45 @@ def _age_row(row: Any) -> rx.Component:
         rx.el.td(rx.text(row["label"], size="2")),
         rx.el.td(rx.text(row["count"], size="2"), style=NUM),
         rx.el.td(rx.text(row["amount"], size="2"), style=NUM),
+    )
+
+
+def _due_section() -> rx.Component:
+    return section(
+        "Due",
+        rx.cond(
+            D.due.length() > 0,  # type: ignore[attr-defined]
+            rx.vstack(
+                table(
+                    ["Payer", "Invoice", "Issued", "Due", "Balance"],
+                    rx.foreach(D.due, _due_row),
+                    "billing-due",
+                    numeric=[4],
+                ),
+                rx.cond(
+                    D.due_hidden > 0,
+                    rx.hstack(
+                        rx.text(
+                            D.due_shown_note,
+                            size="2",
+                            color_scheme="gray",
+                        ),
+                        rx.button(
+                            "Show all",
+                            size="1",
+                            variant="soft",
+                            color_scheme="gray",
+                            on_click=D.show_all_due,
+                        ),
+                        spacing="3",
+                        align="center",
+                    ),
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            empty_note("Nothing is due. Every invoice is paid."),
+        ),
     )
 
 
@@ -106,59 +147,10 @@ def _dashboard_body() -> rx.Component:
         ),
         rx.grid(
             rx.foreach(D.tiles, _tile),
-            columns="4",
+            columns=rx.breakpoints(initial="2", md="4"),  # type: ignore[arg-type]
             spacing="4",
             width="100%",
             id="billing-tiles",
-        ),
-        rx.grid(
-            section(
-                "Due",
-                rx.cond(
-                    D.due.length() > 0,  # type: ignore[attr-defined]
-                    table(
-                        ["Payer", "Invoice", "Issued", "Due", "Balance"],
-                        rx.foreach(D.due, _due_row),
-                        "billing-due",
-                        numeric=[4],
-                    ),
-                    empty_note("Nothing is due. Every invoice is paid."),
-                ),
-            ),
-            rx.vstack(
-                section(
-                    "Outstanding by age",
-                    table(
-                        ["Days since issued", "Invoices", "Amount"],
-                        rx.foreach(D.ages, _age_row),
-                        "billing-ages",
-                        numeric=[1, 2],
-                        footer=rx.el.tr(
-                            rx.el.td(rx.text("Total", size="2", weight="medium")),
-                            rx.el.td(),
-                            rx.el.td(rx.text(D.outstanding, size="2", weight="medium"), style=NUM),
-                        ),
-                    ),
-                ),
-                section(
-                    "Processing",
-                    rx.cond(
-                        D.processing.length() > 0,  # type: ignore[attr-defined]
-                        table(
-                            ["Payer", "Invoice", "Status", "Amount"],
-                            rx.foreach(D.processing, _processing_row),
-                            "billing-processing",
-                            numeric=[3],
-                        ),
-                        empty_note("No bank transfers are on their way."),
-                    ),
-                ),
-                spacing="5",
-                width="100%",
-            ),
-            columns=rx.breakpoints(initial="1", lg="2"),  # type: ignore[arg-type]
-            spacing="5",
-            width="100%",
         ),
         section(
             "Failed",
@@ -173,6 +165,39 @@ def _dashboard_body() -> rx.Component:
                 empty_note("No failed payments."),
             ),
         ),
+        rx.grid(
+            section(
+                "Outstanding by age",
+                table(
+                    ["Days since issued", "Invoices", "Amount"],
+                    rx.foreach(D.ages, _age_row),
+                    "billing-ages",
+                    numeric=[1, 2],
+                    footer=rx.el.tr(
+                        rx.el.td(rx.text("Total", size="2", weight="medium")),
+                        rx.el.td(),
+                        rx.el.td(rx.text(D.outstanding, size="2", weight="medium"), style=NUM),
+                    ),
+                ),
+            ),
+            section(
+                "Processing",
+                rx.cond(
+                    D.processing.length() > 0,  # type: ignore[attr-defined]
+                    table(
+                        ["Payer", "Invoice", "Status", "Amount"],
+                        rx.foreach(D.processing, _processing_row),
+                        "billing-processing",
+                        numeric=[3],
+                    ),
+                    empty_note("No bank transfers are on their way."),
+                ),
+            ),
+            columns=rx.breakpoints(initial="1", lg="2"),  # type: ignore[arg-type]
+            spacing="5",
+            width="100%",
+        ),
+        _due_section(),
         spacing="5",
         width="100%",
     )
@@ -227,7 +252,7 @@ def _run_row(row: Any) -> rx.Component:
 
 def _run_invoice_row(row: Any) -> rx.Component:
     return rx.el.tr(
-        rx.el.td(rx.text(row["number"], size="2")),
+        rx.el.td(rx.text(row["number"], size="2", white_space="nowrap")),
         rx.el.td(_payer_link(row)),
         rx.el.td(rx.text(row["total"], size="2"), style=NUM),
         rx.el.td(invoice_status_badge(row["status"], row["status_label"])),

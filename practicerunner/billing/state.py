@@ -24,6 +24,7 @@ from practicerunner.ui.routes import payer_url
 from practicerunner.ui.session import SessionState
 
 RUNS_PER_PAGE = 20
+DUE_SHOWN = 25  # the dashboard lists the invoices due soonest; "Show all" lists the rest
 
 
 def _invoice_row(item: views.InvoiceItem) -> dict[str, str]:
@@ -64,6 +65,9 @@ class BillingDashboardState(SessionState):
     failed: list[dict[str, str]] = []
     ages: list[dict[str, str]] = []
     outstanding: str = ""
+    due_hidden: int = 0
+    due_shown_note: str = ""
+    _all_due: list[dict[str, str]] = []
 
     @rx.event
     async def load(self):
@@ -83,7 +87,14 @@ class BillingDashboardState(SessionState):
             _tile("Failed", board.failed_cents, len(board.failed)),
             _tile("Outstanding", board.outstanding_cents, len(board.due) + len(board.processing)),
         ]
-        self.due = [_invoice_row(i) for i in board.due]
+        self._all_due = [_invoice_row(i) for i in board.due]
+        self.due = self._all_due[:DUE_SHOWN]
+        self.due_hidden = max(0, len(self._all_due) - DUE_SHOWN)
+        self.due_shown_note = (
+            f"Showing the {DUE_SHOWN} due soonest of {len(self._all_due)}."
+            if self.due_hidden
+            else ""
+        )
         self.processing = [_invoice_row(i) for i in board.processing]
         self.failed = [_invoice_row(i) for i in board.failed]
         self.ages = [
@@ -97,6 +108,10 @@ class BillingDashboardState(SessionState):
         self.outstanding = format_cents(board.outstanding_cents)
         self.loaded = True
         return None
+
+    @rx.event
+    def show_all_due(self):
+        self.due, self.due_hidden, self.due_shown_note = list(self._all_due), 0, ""
 
 
 def _run_row(r: views.RunItem) -> dict[str, str]:

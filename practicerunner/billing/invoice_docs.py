@@ -9,6 +9,7 @@ code, the clinician or anything from the case. `assert_no_clinical_text` checks 
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from sqlmodel import Session, col, func, select
@@ -22,6 +23,7 @@ from practicerunner.billing.documents import (
     StatementEntry,
     assert_no_clinical_text,
     cancelled_credit_description,
+    clinical_term,
     day_label,
     payment_description,
     session_description,
@@ -101,6 +103,10 @@ _PAYMENT_WORDS = (
 )
 
 
+# "Check (1021) for INV-000001": the reference staff typed when recording it.
+_REFERENCE = re.compile(r"^\w+ \((.{1,60})\) for ")
+
+
 def _payment_line(entry: LedgerEntry) -> DocumentLine:
     """A ledger payment, refund or reversal as a line in the invoice's payments."""
     on = entry.entry_on
@@ -110,7 +116,11 @@ def _payment_line(entry: LedgerEntry) -> DocumentLine:
         return DocumentLine(on, f"Payment returned on {day_label(on)}", -entry.amount_cents)
     for prefix, words in _PAYMENT_WORDS:
         if entry.description.startswith(prefix):
-            return DocumentLine(on, payment_description(on, words), -entry.amount_cents)
+            text = payment_description(on, words)
+            reference = _REFERENCE.match(entry.description)
+            if reference and not clinical_term(reference[1]):
+                text = f"{text} (ref. {reference[1]})"  # the cheque number the payer wrote
+            return DocumentLine(on, text, -entry.amount_cents)
     return DocumentLine(on, f"Payment on {day_label(on)}", -entry.amount_cents)
 
 

@@ -15,7 +15,7 @@ turned reminders off still gets them. None of these functions commits.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -133,20 +133,6 @@ def queue_invoice_notice(
     """
     if invoice.id is None:
         session.flush()
-    to = _recipient(session, invoice)
-    if not to[0]:
-        return 0
-    practice = practice_facts(session)
-    online = any(m in (Method.CARD, Method.BANK) for m in methods)
-    link = paylink.pay_url(int(invoice.id)) if online else ""  # type: ignore[arg-type]
-    amount = format_cents(max(invoice.total_cents - invoice.paid_cents, 0))
-    facts = BillingFacts(practice=practice, number=invoice.number, amount=amount, pay_url=link)
-    if invoice.collection in (Collection.AUTO_INVOICE, Collection.MANUAL):
-        facts = replace(facts, due_day=day_label(invoice.due_on))
-        key: tuple[object, ...] = ("billing", "invoice", invoice.id)
-        return insert_new(session, [_row("invoice", facts, key, to, invoice.client_id)])
-    if invoice.collect_on is None or invoice.collect_on <= invoice.issued_on:
-        return 0
     method = session.exec(
         select(PayerMethod).where(
             PayerMethod.payer_key == invoice.payer_key,
@@ -154,15 +140,86 @@ def queue_invoice_notice(
             PayerMethod.disabled_reason == "",
         )
     ).first()
-    if method is None:
+    return queue_invoice_notices(
+        session, [(invoice, tuple(methods))], {invoice.payer_key: method} if method else {}
+    )
+
+
+def queue_invoice_notices(
+    session: Session,
+    invoices: Sequence[tuple[Invoice, Sequence[str]]],
+    default_methods: Mapping[str, PayerMethod],
+) -> int:
+    """Queue the emails new INVOICES call for, in bulk (a billing run's thousands at once).
+
+    Each item is an invoice and the methods its payer may use; DEFAULT_METHODS maps a payer
+    key to their default saved method (for the debit notice). Returns rows written.
+    """
+    if not invoices:
         return 0
+    client_ids = sorted({i.client_id for i, _ in invoices if i.client_id is not None})
+    contact_ids = sorted({i.contact_id for i, _ in invoices if i.contact_id is not None})
+    clients: dict[int, Client] = {}
+    contacts: dict[int, Contact] = {}
+    for start in range(0, len(client_ids), 500):
+        chunk = client_ids[start : start + 500]
+        for client in session.exec(select(Client).where(col(Client.id).in_(chunk))):
+            clients[int(client.id)] = client  # type: ignore[arg-type]
+    for start in range(0, len(contact_ids), 500):
+        chunk = contact_ids[start : start + 500]
+        for contact in session.exec(select(Contact).where(col(Contact.id).in_(chunk))):
+            contacts[int(contact.id)] = contact  # type: ignore[arg-type]
+    practice = practice_facts(session)
+    rows = []
+    for invoice, methods in invoices:
+        to = _recipient_of(invoice, clients, contacts)
+        row = _invoice_row(invoice, methods, practice, to, default_methods.get(invoice.payer_key))
+        if row is not None:
+            rows.append(row)
+    return insert_new(session, rows)
+
+
+def _recipient_of(
+    invoice: Invoice, clients: Mapping[int, Client], contacts: Mapping[int, Contact]
+) -> tuple[str, str, str]:
+    """(address, full name, first name) of the invoice's payer; address may be empty."""
+    if invoice.client_id is not None and invoice.client_id in clients:
+        client = clients[invoice.client_id]
+        first = client.preferred_name or client.legal_first_name
+        return client.email.strip().lower(), client.legal_name, first
+    if invoice.contact_id is not None and invoice.contact_id in contacts:
+        contact = contacts[invoice.contact_id]
+        return contact.email.strip().lower(), contact.full_name, contact.first_name
+    return "", "", ""
+
+
+def _invoice_row(
+    invoice: Invoice,
+    methods: Sequence[str],
+    practice: Any,
+    to: tuple[str, str, str],
+    method: PayerMethod | None,
+) -> dict[str, Any] | None:
+    """The outbox row a new invoice calls for, or None."""
+    if not to[0]:
+        return None
+    online = any(m in (Method.CARD, Method.BANK) for m in methods)
+    link = paylink.pay_url(int(invoice.id)) if online else ""  # type: ignore[arg-type]
+    amount = format_cents(max(invoice.total_cents - invoice.paid_cents, 0))
+    facts = BillingFacts(practice=practice, number=invoice.number, amount=amount, pay_url=link)
+    if invoice.collection in (Collection.AUTO_INVOICE, Collection.MANUAL):
+        facts = replace(facts, due_day=day_label(invoice.due_on))
+        key: tuple[object, ...] = ("billing", "invoice", invoice.id)
+        return _row("invoice", facts, key, to, invoice.client_id)
+    if invoice.collect_on is None or invoice.collect_on <= invoice.issued_on or method is None:
+        return None
     facts = replace(
         facts,
         method=_method_words(method.label, method.kind),
         debit_day=day_label(invoice.collect_on),
     )
     key = ("billing", "invoice", invoice.id, "debit", invoice.collect_on.isoformat())
-    return insert_new(session, [_row("debit_notice", facts, key, to, invoice.client_id)])
+    return _row("debit_notice", facts, key, to, invoice.client_id)
 
 
 def _what_happened(attempt: PaymentAttempt) -> str:

@@ -384,7 +384,7 @@ def _apply_bank_discount(session: Session, invoice: Invoice, now: datetime) -> N
                     "amount_cents": -amount,
                     "entry_on": now.date(),
                     "description": BANK_TRANSFER_DISCOUNT,
-                    "source_key": f"line:{line.id}:discount",
+                    "source_key": f"line:{line.invoice_id}:{line.charge_id}:discount",
                     "created_at": now,
                 }
             ],

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -160,6 +160,42 @@ def case_context(session: Session, case: Case) -> tuple[int | None, int, int | N
     if last is None:
         return None, case.primary_clinician_id, None
     return last.location_id, last.clinician_id, last.service_id
+
+
+def case_contexts(
+    session: Session, cases: Sequence[Case]
+) -> dict[int, tuple[int | None, int, int | None]]:
+    """`case_context` for many cases: one query per 500 (the latest session of each)."""
+    found: dict[int, tuple[int | None, int, int | None]] = {
+        int(c.id): (None, c.primary_clinician_id, None)  # type: ignore[arg-type]
+        for c in cases
+    }
+    ids = sorted(found)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        latest = (
+            select(  # type: ignore[call-overload]
+                Appointment.case_id,
+                Appointment.location_id,
+                Appointment.clinician_id,
+                Appointment.service_id,
+                func.row_number()
+                .over(
+                    partition_by=col(Appointment.case_id),
+                    order_by=(col(Appointment.start_at).desc(), col(Appointment.id).desc()),
+                )
+                .label("n"),
+            )
+            .where(col(Appointment.case_id).in_(chunk))
+            .subquery()
+        )
+        for case_id, location_id, clinician_id, service_id in session.execute(
+            select(
+                latest.c.case_id, latest.c.location_id, latest.c.clinician_id, latest.c.service_id
+            ).where(latest.c.n == 1)
+        ).all():
+            found[int(case_id)] = (location_id, clinician_id, service_id)
+    return found
 
 
 def effective_for_case(session: Session, case: Case) -> Effective:

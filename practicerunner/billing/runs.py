@@ -1,15 +1,19 @@
 """Billing runs: on each schedule's day, turn what cases owe into invoices, once.
 
-A run is keyed by its schedule and period (`billing_run.key`), and each case is billed in its
-own transaction under a lock on its arrangement: a run repeated, overlapping, started on two
-workers or killed half-way makes every invoice exactly once (`uq_invoice_period` has the last
-word). Collection — charging saved methods — follows in `billing.collect`, from the attempts
-these invoices call for.
+A run is keyed by its schedule and period (`billing_run.key`). Cases are billed in chunks,
+each in one transaction under locks on the chunk's arrangements (PostgreSQL `FOR UPDATE`;
+SQLite has one writer): a run repeated, overlapping, started on two workers or killed
+half-way makes every invoice exactly once — a chunk that finds a case already invoiced skips
+it, and `uq_invoice_period` has the last word (a chunk refused by it is redone case by case).
+Work is done in bulk per chunk (one query per kind of row, inserts through the driver's
+executemany), so a Friday with thousands of payers takes seconds. Collection — charging saved
+methods — follows in `billing.collect`.
 
 Per billing model:
-- per session: the period's fee-bearing sessions (and any older ones not yet billed);
+- per session: the period's fee-bearing sessions, and older ones not yet charged (a status
+  marked late, up to LOOKBACK before the period's end);
 - pre-billed: the coming period's scheduled sessions, paid ahead; a session cancelled in time
-  becomes a credit that the next invoice nets (or that is refunded, per policy);
+  becomes a credit that the next invoice nets;
 - recurring monthly: the plan's fixed amount for the coming month, plus sessions beyond the
   plan's count in the month before, at the session fee.
 """
@@ -17,21 +21,25 @@ Per billing model:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, timedelta
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, update
+from sqlalchemy import exists, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from practicerunner.billing.charges import (
     CHARGE_LABELS,
+    FEE_BEARING,
+    KIND_OF_STATUS,
+    charge_amount,
     insert_ignore,
     local_day_bounds,
+    new_ids,
     session_fee,
-    sync_session_charges,
 )
 from practicerunner.billing.models import (
     BillingArrangement,
@@ -49,8 +57,13 @@ from practicerunner.billing.models import (
     PayerMethod,
 )
 from practicerunner.billing.money import Adjustment, discount_cents, split_by_shares
-from practicerunner.billing.notices import queue_invoice_notice
-from practicerunner.billing.policies import Effective, _effective, enroll
+from practicerunner.billing.notices import queue_invoice_notices
+from practicerunner.billing.policies import (
+    Effective,
+    _effective,
+    case_contexts,
+    resolve_policy,
+)
 from practicerunner.billing.schedule import (
     BillingSchedule,
     Frequency,
@@ -66,10 +79,14 @@ from practicerunner.scheduling.models import Appointment, AppointmentStatus
 
 DUE_DAYS = 14  # an invoice not paid automatically is due two weeks after it is issued
 BANK_NOTICE_DAYS = 3  # a bank debit of a varying amount is announced this many days ahead
+CHUNK = 250  # cases billed per transaction
+LOOKBACK = timedelta(days=92)  # how far back a late-marked session is still picked up
 CREDITED_STATUSES = (
     AppointmentStatus.CANCELLED_CLIENT.value,
     AppointmentStatus.CANCELLED_PRACTICE.value,
 )
+DISCOUNTED = (CHARGE_LABELS[ChargeKind.SESSION], CHARGE_LABELS[ChargeKind.PREPAYMENT])
+CREDIT_LABEL = "Credit: cancelled session"
 
 
 def payer_key(payer: CasePayer) -> str:
@@ -87,11 +104,27 @@ class RunSummary:
     skipped_existing: int = 0
 
 
+@dataclass(frozen=True)
+class _Run:
+    """A run's identity, as plain values that survive commits and rollbacks."""
+
+    id: int
+    key: str
+    run_on: date
+    period_start: date
+    period_end: date
+
+
 def _schedule(policy: BillingPolicy) -> BillingSchedule:
     return BillingSchedule(Frequency(policy.frequency), policy.weekday, policy.month_day)
 
 
-def _get_run(session: Session, key: str, run_on: date, period: tuple[date, date]) -> BillingRun:
+def _chunks(items: Sequence[int], size: int) -> Iterable[Sequence[int]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _get_run(session: Session, key: str, run_on: date, period: tuple[date, date]) -> _Run:
     insert_ignore(
         session,
         BillingRun.__table__,  # type: ignore[attr-defined]
@@ -111,42 +144,76 @@ def _get_run(session: Session, key: str, run_on: date, period: tuple[date, date]
         ],
     )
     run = session.exec(select(BillingRun).where(BillingRun.key == key)).one()
+    found = _Run(int(run.id), run.key, run.run_on, run.period_start, run.period_end)  # type: ignore[arg-type]
     session.commit()
-    return run
+    return found
 
 
 def enroll_active_cases(session: Session) -> int:
-    """Give every active case without an arrangement one (its policy version is pinned now)."""
-    enrolled = set(session.exec(select(BillingArrangement.case_id)).all())
-    todo = [
-        c
-        for c in session.exec(select(Case).where(Case.status == CaseStatus.ACTIVE)).all()
-        if c.id not in enrolled
-    ]
-    for case in todo:
-        enroll(session, case)
+    """Enrol every active case that has no arrangement yet, under the version that applies now.
+
+    Bulk: one query for the cases, one for their latest sessions, one insert; a case enrolled
+    by a concurrent run is left as that run enrolled it. Commits.
+    """
+    cases = session.exec(
+        select(Case)
+        .where(
+            Case.status == CaseStatus.ACTIVE,
+            ~exists().where(col(BillingArrangement.case_id) == Case.id),
+        )
+        .order_by(col(Case.id))
+    ).all()
+    if not cases:
+        session.rollback()
+        return 0
+    policies = list(session.exec(select(BillingPolicy).where(col(BillingPolicy.is_current))))
+    contexts = case_contexts(session, list(cases))
+    now = clock.now()
+    rows: list[dict[str, object]] = []
+    for case in cases:
+        location_id, clinician_id, service_id = contexts[int(case.id)]  # type: ignore[arg-type]
+        policy = resolve_policy(
+            session,
+            location_id=location_id,
+            clinician_id=clinician_id,
+            service_id=service_id,
+            policies=policies,
+        )
+        if policy not in policies:
+            policies.append(policy)  # the practice default, created just now
+        rows.append(
+            {
+                "case_id": case.id,
+                "policy_id": policy.id,
+                "bank_only_exception": False,
+                "note": "",
+                "enrolled_at": now,
+                "updated_at": now,
+            }
+        )
+    insert_ignore(session, BillingArrangement.__table__, rows)  # type: ignore[attr-defined]
     session.commit()
-    return len(todo)
+    return len(rows)
 
 
 def due_groups(
     session: Session, run_on: date
-) -> dict[str, tuple[BillingSchedule, list[tuple[BillingArrangement, BillingPolicy]]]]:
-    """Enrolled active cases whose schedule runs on RUN_ON, grouped by run key."""
+) -> dict[str, tuple[BillingSchedule, list[tuple[int, int]]]]:
+    """Enrolled active cases due on RUN_ON, by run key: (schedule, [(case id, policy id)])."""
     rows = session.exec(
-        select(BillingArrangement, BillingPolicy)
+        select(BillingArrangement.case_id, BillingPolicy)
         .join(BillingPolicy, col(BillingPolicy.id) == BillingArrangement.policy_id)
         .join(Case, col(Case.id) == BillingArrangement.case_id)
         .where(Case.status == CaseStatus.ACTIVE)
         .order_by(col(BillingArrangement.case_id))
     ).all()
-    groups: dict[str, tuple[BillingSchedule, list[tuple[BillingArrangement, BillingPolicy]]]] = {}
-    for arrangement, policy in rows:
+    groups: dict[str, tuple[BillingSchedule, list[tuple[int, int]]]] = {}
+    for case_id, policy in rows:
         schedule = _schedule(policy)
         if not runs_on(schedule, run_on):
             continue
         key = period_key(schedule, run_on)
-        groups.setdefault(key, (schedule, []))[1].append((arrangement, policy))
+        groups.setdefault(key, (schedule, []))[1].append((int(case_id), int(policy.id)))  # type: ignore[arg-type]
     return groups
 
 
@@ -156,10 +223,19 @@ def run_billing(session: Session, run_on: date | None = None) -> list[RunSummary
     timezone = practice.timezone if practice else "America/New_York"
     if run_on is None:
         run_on = clock.now().astimezone(ZoneInfo(timezone)).date()
+    session.rollback()
     enroll_active_cases(session)
+    groups = due_groups(session, run_on)
+    # Policies are read once and kept detached: commits and rollbacks below don't expire them.
+    policies = {p.id: p for p in session.exec(select(BillingPolicy)).all()}
+    for policy in policies.values():
+        session.expunge(policy)
+    session.rollback()
     summaries = []
-    for key, (schedule, members) in due_groups(session, run_on).items():
-        summaries.append(_run_group(session, key, schedule, members, run_on, timezone))
+    for key, (schedule, members) in groups.items():
+        summaries.append(
+            _run_group(session, key, schedule, members, policies, run_on, timezone)  # type: ignore[arg-type]
+        )
     return summaries
 
 
@@ -167,276 +243,329 @@ def _run_group(
     session: Session,
     key: str,
     schedule: BillingSchedule,
-    members: Sequence[tuple[BillingArrangement, BillingPolicy]],
+    members: Sequence[tuple[int, int]],
+    policies: dict[int, BillingPolicy],
     run_on: date,
     timezone: str,
 ) -> RunSummary:
-    back = period_ending(schedule, run_on)
-    run = _get_run(session, key, run_on, back)
-    summary = RunSummary(key=key, run_id=int(run.id))  # type: ignore[arg-type]
-    case_ids = [a.case_id for a, _ in members]
-    payers = _payers(session, case_ids)
-    for arrangement, policy in members:
-        summary.cases += 1
-        made = _bill_case(
-            session, run, schedule, arrangement, policy, payers[arrangement.case_id], timezone
-        )
-        if made is None:
-            summary.skipped_existing += 1
-        else:
-            summary.invoices_made += made
+    run = _get_run(session, key, run_on, period_ending(schedule, run_on))
+    summary = RunSummary(key=key, run_id=run.id)
+    case_ids = [case_id for case_id, _ in members]
+    for chunk in _chunks(case_ids, CHUNK):
+        summary.cases += len(chunk)
+        try:
+            made, skipped = _bill_chunk(session, run, schedule, chunk, policies, timezone)
+        except IntegrityError:
+            # Another worker invoiced some of these between our check and our insert: redo
+            # the chunk one case at a time, so each of the others is still billed once.
+            session.rollback()
+            made = skipped = 0
+            for case_id in chunk:
+                try:
+                    one_made, one_skipped = _bill_chunk(
+                        session, run, schedule, [case_id], policies, timezone
+                    )
+                except IntegrityError:
+                    session.rollback()
+                    one_made, one_skipped = 0, 1
+                made += one_made
+                skipped += one_skipped
+        summary.invoices_made += made
+        summary.skipped_existing += skipped
     session.execute(
-        update(BillingRun).where(col(BillingRun.id) == run.id).values(finished_at=clock.now())
+        update(BillingRun)
+        .where(col(BillingRun.id) == run.id)
+        .values(finished_at=clock.now())
+        .execution_options(synchronize_session=False)
     )
     session.commit()
     return summary
 
 
-def _payers(session: Session, case_ids: Sequence[int]) -> dict[int, list[CasePayer]]:
-    found: dict[int, list[CasePayer]] = defaultdict(list)
-    for start in range(0, len(case_ids), 500):
-        chunk = case_ids[start : start + 500]
-        for payer in session.exec(
-            select(CasePayer)
-            .where(col(CasePayer.case_id).in_(chunk))
-            .order_by(col(CasePayer.case_id), col(CasePayer.id))
-        ).all():
-            found[payer.case_id].append(payer)
-    return found
+@dataclass
+class _Case:
+    """One case being billed in a chunk: its rules, payers, charges and credits."""
+
+    case_id: int
+    rules: Effective
+    payers: list[CasePayer] = field(default_factory=list)
+    charges: list[Charge] = field(default_factory=list)
+    credits: list[Charge] = field(default_factory=list)
+    credited: set[str] = field(default_factory=set)  # credit ledger keys already netted
 
 
-def _lock_case(session: Session, case_id: int) -> BillingArrangement | None:
-    query = select(BillingArrangement).where(BillingArrangement.case_id == case_id)
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
-    return session.exec(query).first()
-
-
-def _bill_case(
+def _bill_chunk(
     session: Session,
-    run: BillingRun,
+    run: _Run,
     schedule: BillingSchedule,
-    arrangement: BillingArrangement,
-    policy: BillingPolicy,
-    payers: Sequence[CasePayer],
+    case_ids: Sequence[int],
+    policies: dict[int, BillingPolicy],
     timezone: str,
-) -> int | None:
-    """Bill one case for the run; None when another run (or worker) already did. Commits."""
-    try:
-        locked = _lock_case(session, arrangement.case_id)
-        if locked is None:
-            session.rollback()
-            return 0
-        already = session.exec(
-            select(func.count())
-            .select_from(Invoice)
-            .where(Invoice.case_id == arrangement.case_id, Invoice.period_key == run.key)
-        ).one()
-        if already:
-            session.rollback()
-            return None
-        rules = _effective(policy, locked, [], enrolled=True)
-        charges = _charges_for(session, run, schedule, locked, rules, timezone)
-        credits = (
-            _credits(session, locked.case_id) if rules.model == BillingModel.PRE_BILLED else []
-        )
-        if not (charges or credits) or not payers:
-            session.commit()  # the charges are kept; nothing to invoice (or no payer yet)
-            return 0
-        made = _invoice(session, run, locked.case_id, rules, charges, credits, payers)
+) -> tuple[int, int]:
+    """Bill CASE_IDS for RUN in one transaction; (invoices made, cases already billed). Commits."""
+    query = (
+        select(BillingArrangement)
+        .where(col(BillingArrangement.case_id).in_(list(case_ids)))
+        .order_by(col(BillingArrangement.case_id))
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()  # two workers on one chunk: the second waits, then skips
+    arrangements = {a.case_id: a for a in session.exec(query).all()}
+    done = set(
+        session.exec(
+            select(Invoice.case_id)
+            .where(col(Invoice.case_id).in_(list(arrangements)), Invoice.period_key == run.key)
+            .distinct()
+        ).all()
+    )
+    cases = {
+        case_id: _Case(case_id, _effective(policies[a.policy_id], a, [], enrolled=True))
+        for case_id, a in arrangements.items()
+        if case_id not in done
+    }
+    if not cases:
+        session.rollback()
+        return 0, len(done)
+    _write_charges(session, run, schedule, cases, timezone)
+    _load(session, run, cases)
+    made = _invoice_all(session, run, list(cases.values()))
+    if made:
         session.execute(
             update(BillingRun)
             .where(col(BillingRun.id) == run.id)
             .values(invoices_made=BillingRun.invoices_made + made)
+            .execution_options(synchronize_session=False)
         )
-        session.commit()
-        return made
-    except IntegrityError:
-        # Another worker made this case's invoices between our check and our insert.
-        session.rollback()
-        return None
+    session.commit()
+    return made, len(done)
 
 
-def _charges_for(
-    session: Session,
-    run: BillingRun,
-    schedule: BillingSchedule,
-    arrangement: BillingArrangement,
-    rules: Effective,
-    timezone: str,
-) -> list[Charge]:
-    """Write what the case owes for this run and return every uninvoiced, unwaived charge."""
-    case_id = arrangement.case_id
-    if rules.model == BillingModel.PER_SESSION:
-        first = arrangement.enrolled_at.astimezone(ZoneInfo(timezone)).date() - timedelta(days=366)
-        sync_session_charges(session, case_id, rules, first, run.period_end, timezone)
-    elif rules.model == BillingModel.PRE_BILLED:
-        ahead = period_starting(schedule, run.run_on)
-        _prebill(session, case_id, rules, ahead, timezone)
-    else:
-        _monthly(session, case_id, rules, schedule, run, timezone)
-    return list(
-        session.exec(
-            select(Charge)
-            .where(
-                Charge.case_id == case_id,
-                col(Charge.invoiced).is_(False),
-                col(Charge.waived_at).is_(None),
-                col(Charge.service_date) <= max(run.period_end, run.run_on + timedelta(days=31)),
-            )
-            .order_by(col(Charge.service_date), col(Charge.id))
-        ).all()
-    )
+# ---- charges --------------------------------------------------------------------------------
+
+
+def _charge_row(
+    case_id: int, a: Appointment, kind: ChargeKind, source: str, fee: int, zone: ZoneInfo
+) -> dict[str, object]:
+    return {
+        "case_id": case_id,
+        "appointment_id": a.id,
+        "kind": kind.value,
+        "source_key": source,
+        "service_date": a.start_at.astimezone(zone).date(),
+        "fee_cents": fee,
+        "invoiced": False,
+        "waived_at": None,
+        "waived_by_id": None,
+        "created_at": clock.now(),
+    }
 
 
 def _sessions(
-    session: Session, case_id: int, first: date, last: date, timezone: str, statuses: Sequence[str]
-) -> list[tuple[Appointment, int]]:
+    session: Session,
+    case_ids: Sequence[int],
+    first: date,
+    last: date,
+    timezone: str,
+    statuses: Sequence[str],
+    *,
+    uncharged: bool = False,
+) -> dict[int, list[tuple[Appointment, int]]]:
+    """Sessions of CASE_IDS on local days FIRST..LAST in STATUSES (optionally not yet charged)."""
     start, end = local_day_bounds(first, last, timezone)
-    return [
-        (a, int(fee))
-        for a, fee in session.exec(
-            select(Appointment, Service.fee_cents)
-            .join(Service, col(Service.id) == Appointment.service_id)
-            .where(
-                Appointment.case_id == case_id,
-                col(Appointment.status).in_(list(statuses)),
-                col(Appointment.start_at) >= start,
-                col(Appointment.start_at) < end,
-            )
-            .order_by(col(Appointment.start_at))
-        ).all()
-    ]
+    query = (
+        select(Appointment, Service.fee_cents)
+        .join(Service, col(Service.id) == Appointment.service_id)
+        .where(
+            col(Appointment.case_id).in_(list(case_ids)),
+            col(Appointment.status).in_(list(statuses)),
+            col(Appointment.start_at) >= start,
+            col(Appointment.start_at) < end,
+        )
+        .order_by(col(Appointment.case_id), col(Appointment.start_at))
+    )
+    if uncharged:
+        query = query.where(~exists().where(col(Charge.appointment_id) == Appointment.id))
+    found: dict[int, list[tuple[Appointment, int]]] = defaultdict(list)
+    for appointment, fee in session.exec(query).all():
+        found[appointment.case_id].append((appointment, int(fee)))
+    return found
 
 
-def _prebill(
-    session: Session, case_id: int, rules: Effective, ahead: tuple[date, date], timezone: str
+def _write_charges(
+    session: Session,
+    run: _Run,
+    schedule: BillingSchedule,
+    cases: dict[int, _Case],
+    timezone: str,
 ) -> None:
-    """Charge ahead for the coming period's sessions; credit prepaid sessions since cancelled."""
+    """Write what each case owes for this run (each source once)."""
     zone = ZoneInfo(timezone)
-    now = clock.now()
-    upcoming = _sessions(session, case_id, ahead[0], ahead[1], timezone, ("scheduled",))
-    insert_ignore(
-        session,
-        Charge.__table__,  # type: ignore[attr-defined]
-        [
+    by_model: dict[BillingModel, list[int]] = defaultdict(list)
+    for case in cases.values():
+        by_model[case.rules.model].append(case.case_id)
+    rows: list[dict[str, object]] = []
+    if by_model[BillingModel.PER_SESSION]:
+        first = run.period_end - LOOKBACK
+        seen = _sessions(
+            session,
+            by_model[BillingModel.PER_SESSION],
+            first,
+            run.period_end,
+            timezone,
+            FEE_BEARING,
+            uncharged=True,
+        )
+        for case_id, sessions in seen.items():
+            rules = cases[case_id].rules
+            for a, service_fee in sessions:
+                amount = charge_amount(a.status, session_fee(a, service_fee, rules), rules)
+                if amount > 0:  # a policy of no fee for a missed session: nothing is owed
+                    kind = KIND_OF_STATUS[a.status]
+                    rows.append(_charge_row(case_id, a, kind, f"appt:{a.id}", amount, zone))
+    if by_model[BillingModel.PRE_BILLED]:
+        ahead = period_starting(schedule, run.run_on)
+        upcoming = _sessions(
+            session, by_model[BillingModel.PRE_BILLED], ahead[0], ahead[1], timezone, ("scheduled",)
+        )
+        for case_id, sessions in upcoming.items():
+            rules = cases[case_id].rules
+            for a, service_fee in sessions:
+                fee = session_fee(a, service_fee, rules)
+                rows.append(
+                    _charge_row(case_id, a, ChargeKind.PREPAYMENT, f"prebill:{a.id}", fee, zone)
+                )
+    if by_model[BillingModel.RECURRING_MONTHLY]:
+        rows.extend(
+            _monthly_rows(
+                session, run, schedule, cases, by_model[BillingModel.RECURRING_MONTHLY], timezone
+            )
+        )
+    for start in range(0, len(rows), 2000):
+        insert_ignore(session, Charge.__table__, rows[start : start + 2000])  # type: ignore[attr-defined]
+
+
+def _monthly_rows(
+    session: Session,
+    run: _Run,
+    schedule: BillingSchedule,
+    cases: dict[int, _Case],
+    case_ids: Sequence[int],
+    timezone: str,
+) -> list[dict[str, object]]:
+    """The plan's amount for the month ahead, and last month's sessions beyond the plan."""
+    zone = ZoneInfo(timezone)
+    ahead = period_starting(schedule, run.run_on)
+    before = period_ending(schedule, run.run_on)
+    held = _sessions(session, case_ids, before[0], before[1], timezone, FEE_BEARING)
+    rows: list[dict[str, object]] = []
+    for case_id in case_ids:
+        rules = cases[case_id].rules
+        policy = rules.policy
+        rows.append(
             {
                 "case_id": case_id,
-                "appointment_id": a.id,
-                "kind": ChargeKind.PREPAYMENT.value,
-                "source_key": f"prebill:{a.id}",
-                "service_date": a.start_at.astimezone(zone).date(),
-                "fee_cents": session_fee(a, fee, rules),
+                "appointment_id": None,
+                "kind": ChargeKind.MONTHLY_PLAN.value,
+                "source_key": f"month:{ahead[0].isoformat()}",
+                "service_date": ahead[0],
+                "fee_cents": policy.monthly_amount_cents,
                 "invoiced": False,
-                "created_at": now,
+                "waived_at": None,
+                "waived_by_id": None,
+                "created_at": clock.now(),
             }
-            for a, fee in upcoming
-        ],
-    )
+        )
+        for a, service_fee in held.get(case_id, [])[policy.monthly_sessions :]:
+            fee = session_fee(a, service_fee, rules)
+            rows.append(_charge_row(case_id, a, ChargeKind.SESSION, f"appt:{a.id}", fee, zone))
+    return rows
 
 
-def _credits(session: Session, case_id: int) -> list[tuple[Charge, Appointment]]:
-    """Prepaid, invoiced sessions since cancelled in time (by the client or the practice)."""
-    return [
-        (c, a)
-        for c, a in session.exec(
-            select(Charge, Appointment)
+def _load(session: Session, run: _Run, cases: dict[int, _Case]) -> None:
+    """Each case's payers, uninvoiced charges and (pre-billed) credits due, in bulk."""
+    ids = list(cases)
+    for payer in session.exec(
+        select(CasePayer)
+        .where(col(CasePayer.case_id).in_(ids))
+        .order_by(col(CasePayer.case_id), col(CasePayer.id))
+    ).all():
+        cases[payer.case_id].payers.append(payer)
+    horizon = max(run.period_end, run.run_on + timedelta(days=31))
+    for charge in session.exec(
+        select(Charge)
+        .where(
+            col(Charge.case_id).in_(ids),
+            col(Charge.invoiced).is_(False),
+            col(Charge.waived_at).is_(None),
+            col(Charge.service_date) <= horizon,
+        )
+        .order_by(col(Charge.case_id), col(Charge.service_date), col(Charge.id))
+    ).all():
+        cases[charge.case_id].charges.append(charge)
+    prebilled = [c.case_id for c in cases.values() if c.rules.model == BillingModel.PRE_BILLED]
+    if prebilled:
+        credited = set(
+            session.exec(
+                select(LedgerEntry.source_key).where(
+                    col(LedgerEntry.case_id).in_(prebilled), LedgerEntry.kind == EntryKind.CREDIT
+                )
+            ).all()
+        )
+        for charge in session.exec(
+            select(Charge)
             .join(Appointment, col(Appointment.id) == Charge.appointment_id)
             .where(
-                Charge.case_id == case_id,
+                col(Charge.case_id).in_(prebilled),
                 Charge.kind == ChargeKind.PREPAYMENT,
                 col(Charge.invoiced).is_(True),
                 col(Appointment.status).in_(CREDITED_STATUSES),
             )
             .order_by(col(Charge.service_date), col(Charge.id))
-        ).all()
-    ]
+        ).all():
+            case = cases[charge.case_id]
+            keys = {payer_key(p) for p in case.payers}
+            if any(f"credit:{charge.id}:{k}" not in credited for k in keys):
+                case.credits.append(charge)
+        for case_id in prebilled:
+            cases[case_id].credited = credited
 
 
-def _monthly(
-    session: Session,
-    case_id: int,
-    rules: Effective,
-    schedule: BillingSchedule,
-    run: BillingRun,
-    timezone: str,
-) -> None:
-    """The plan's amount for the month ahead, and last month's sessions beyond the plan."""
+# ---- invoices -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Line:
+    charge_id: int
+    service_date: date
+    description: str
+    amount_cents: int
+    discount_cents: int = 0
+    discount_label: str = ""
+
+
+def _discount(rules: Effective, method: PayerMethod | None) -> tuple[Adjustment, str]:
+    """The per-session discount a payer gets: bank auto-pay, or manual payment."""
     policy = rules.policy
-    ahead = period_starting(schedule, run.run_on)
-    now = clock.now()
-    rows: list[dict[str, object]] = [
-        {
-            "case_id": case_id,
-            "appointment_id": None,
-            "kind": ChargeKind.MONTHLY_PLAN.value,
-            "source_key": f"month:{ahead[0].isoformat()}",
-            "service_date": ahead[0],
-            "fee_cents": policy.monthly_amount_cents,
-            "invoiced": False,
-            "created_at": now,
-        }
-    ]
-    before = period_ending(schedule, run.run_on)
-    attended = _sessions(
-        session, case_id, before[0], before[1], timezone, ("attended", "no_show", "late_cancelled")
-    )
-    zone = ZoneInfo(timezone)
-    for a, fee in attended[policy.monthly_sessions :]:
-        rows.append(
-            {
-                "case_id": case_id,
-                "appointment_id": a.id,
-                "kind": ChargeKind.SESSION.value,
-                "source_key": f"appt:{a.id}",
-                "service_date": a.start_at.astimezone(zone).date(),
-                "fee_cents": session_fee(a, fee, rules),
-                "invoiced": False,
-                "created_at": now,
-            }
-        )
-    insert_ignore(session, Charge.__table__, rows)  # type: ignore[attr-defined]
-
-
-def _payer_discount(
-    session: Session, rules: Effective, key: str, policy: BillingPolicy
-) -> tuple[Adjustment, str]:
-    """The per-session discount this payer gets: bank auto-pay, or manual payment."""
     if rules.collection == Collection.MANUAL and Method.MANUAL in rules.methods:
         kind, value = policy.manual_discount_kind, policy.manual_discount_value
         return Adjustment(kind, value), "Manual payment discount"  # type: ignore[arg-type]
-    if rules.collection == Collection.AUTO_PAY and Method.BANK in rules.methods:
-        method = session.exec(
-            select(PayerMethod).where(
-                PayerMethod.payer_key == key,
-                col(PayerMethod.is_default),
-                PayerMethod.disabled_reason == "",
-            )
-        ).first()
-        if method is not None and method.kind == Method.BANK:
-            kind, value = policy.bank_discount_kind, policy.bank_discount_value
-            return Adjustment(kind, value), "Bank transfer discount"  # type: ignore[arg-type]
+    if (
+        rules.collection == Collection.AUTO_PAY
+        and Method.BANK in rules.methods
+        and method is not None
+        and method.kind == Method.BANK
+    ):
+        kind, value = policy.bank_discount_kind, policy.bank_discount_value
+        return Adjustment(kind, value), "Bank transfer discount"  # type: ignore[arg-type]
     return Adjustment("none", 0), ""
 
 
 def _collect_on(
-    session: Session,
-    rules: Effective,
-    key: str,
-    issued_on: date,
-    total: int,
-    lines: Sequence[InvoiceLine],
+    rules: Effective, method: PayerMethod | None, issued_on: date, total: int, lines: list[_Line]
 ) -> date | None:
     """When auto-pay may charge: at once, or after notice for a bank debit that varies."""
     if rules.collection != Collection.AUTO_PAY:
         return None
-    method = session.exec(
-        select(PayerMethod).where(
-            PayerMethod.payer_key == key,
-            col(PayerMethod.is_default),
-            PayerMethod.disabled_reason == "",
-        )
-    ).first()
     fixed = all(x.description == CHARGE_LABELS[ChargeKind.MONTHLY_PLAN] for x in lines)
     if method is None or method.kind != Method.BANK or fixed:
         return issued_on
@@ -445,123 +574,160 @@ def _collect_on(
     return issued_on + timedelta(days=BANK_NOTICE_DAYS)
 
 
-def _invoice(
-    session: Session,
-    run: BillingRun,
-    case_id: int,
-    rules: Effective,
-    charges: Sequence[Charge],
-    credits: Sequence[tuple[Charge, Appointment]],
-    payers: Sequence[CasePayer],
-) -> int:
-    """One invoice per payer for CHARGES, each line the payer's share; ledger entries too.
+def _invoice_all(session: Session, run: _Run, cases: list[_Case]) -> int:
+    """One invoice per payer per case, each line the payer's share; ledger rows and notices.
 
-    CREDITS (prepaid sessions cancelled in time) come off as negative lines, each once: its
-    ledger entry's source key is unique, so a credit already netted elsewhere is skipped.
+    Lines split each charge by the payers' shares (largest remainder: the earlier payer gets
+    an odd cent) less the payer's discount; a pre-billed case's credits come off as negative
+    lines, each once (its ledger source key is unique). Everything is inserted in bulk.
     """
-    now = clock.now()
-    shares = [(payer_key(p), p.share_basis_points) for p in payers]
-    by_payer = {payer_key(p): p for p in payers}
-    lines: dict[str, list[InvoiceLine]] = defaultdict(list)
-    for charge in charges:
-        for key, amount in split_by_shares(charge.fee_cents, shares):
-            lines[key].append(
-                InvoiceLine(
-                    invoice_id=0,
-                    charge_id=int(charge.id),  # type: ignore[arg-type]
-                    service_date=charge.service_date,
-                    description=CHARGE_LABELS[ChargeKind(charge.kind)],
-                    amount_cents=amount,
-                )
-            )
-        charge.invoiced = True
-        session.add(charge)
-    done = set(
-        session.exec(
-            select(LedgerEntry.source_key).where(
-                LedgerEntry.case_id == case_id, LedgerEntry.kind == EntryKind.CREDIT
+    keys = {payer_key(p) for case in cases for p in case.payers}
+    methods = {
+        m.payer_key: m
+        for m in session.exec(
+            select(PayerMethod).where(
+                col(PayerMethod.payer_key).in_(sorted(keys)),
+                col(PayerMethod.is_default),
+                PayerMethod.disabled_reason == "",
             )
         ).all()
-    )
-    for charge, _appointment in credits:
-        for key, amount in split_by_shares(-charge.fee_cents, shares):
-            if f"credit:{charge.id}:{key}" in done or amount == 0:
-                continue
-            lines[key].append(
-                InvoiceLine(
-                    invoice_id=0,
-                    charge_id=int(charge.id),  # type: ignore[arg-type]
-                    service_date=charge.service_date,
-                    description="Credit: cancelled session",
-                    amount_cents=amount,
-                )
-            )
-    made = 0
-    for key, payer_lines in lines.items():
-        adjustment, label = _payer_discount(session, rules, key, rules.policy)
-        for line in payer_lines:
-            if label and line.description in ("Session", "Prepaid session"):
-                line.discount_cents = discount_cents(line.amount_cents, adjustment)
-                line.discount_label = label if line.discount_cents else ""
-        total = sum(x.amount_cents - x.discount_cents for x in payer_lines)
-        if total <= 0 and all(x.amount_cents < 0 for x in payer_lines):
-            continue  # only credits and nothing to net them against: they wait for a charge
-        payer = by_payer[key]
-        invoice = Invoice(
-            number=f"TMP-{run.id}-{case_id}-{key}"[:20],
-            case_id=case_id,
-            client_id=payer.client_id,
-            contact_id=payer.contact_id,
-            payer_key=key,
-            period_key=run.key,
-            run_id=run.id,
-            issued_on=run.run_on,
-            due_on=run.run_on + timedelta(days=DUE_DAYS),
-            collection=rules.collection.value,
-            total_cents=total,
-            created_at=now,
-        )
-        session.add(invoice)
-        session.flush()
-        invoice.number = f"INV-{invoice.id:06d}"
-        invoice.collect_on = _collect_on(session, rules, key, run.run_on, total, payer_lines)
-        queue_invoice_notice(session, invoice, rules.methods)
-        entries: list[LedgerEntry] = []
-        for line in payer_lines:
-            line.invoice_id = int(invoice.id)  # type: ignore[arg-type]
-            session.add(line)
-        session.flush()
-        for line in payer_lines:
-            credit = line.amount_cents < 0
-            entries.append(
-                LedgerEntry(
-                    payer_key=key,
-                    case_id=case_id,
-                    invoice_id=invoice.id,
-                    kind=EntryKind.CREDIT if credit else EntryKind.CHARGE,
-                    amount_cents=line.amount_cents,
-                    entry_on=run.run_on,
-                    description=f"{line.description} on {line.service_date:%b %-d, %Y}",
-                    source_key=f"credit:{line.charge_id}:{key}" if credit else f"line:{line.id}",
-                    created_at=now,
-                )
-            )
-            if line.discount_cents:
-                entries.append(
-                    LedgerEntry(
-                        payer_key=key,
-                        case_id=case_id,
-                        invoice_id=invoice.id,
-                        kind=EntryKind.DISCOUNT,
-                        amount_cents=-line.discount_cents,
-                        entry_on=run.run_on,
-                        description=line.discount_label,
-                        source_key=f"line:{line.id}:discount",
-                        created_at=now,
+    }
+    now = clock.now()
+    planned: list[tuple[_Case, CasePayer, list[_Line], int, date | None]] = []
+    invoiced: list[int] = []
+    for case in cases:
+        if not case.payers or not (case.charges or case.credits):
+            continue  # the charges are kept; nothing to invoice (or no payer yet)
+        shares = [(payer_key(p), p.share_basis_points) for p in case.payers]
+        lines: dict[str, list[_Line]] = defaultdict(list)
+        for charge in case.charges:
+            label = CHARGE_LABELS[ChargeKind(charge.kind)]
+            for key, amount in split_by_shares(charge.fee_cents, shares):
+                lines[key].append(_Line(int(charge.id), charge.service_date, label, amount))  # type: ignore[arg-type]
+            invoiced.append(int(charge.id))  # type: ignore[arg-type]
+        credited = case.credited
+        for charge in case.credits:
+            for key, amount in split_by_shares(-charge.fee_cents, shares):
+                if amount and f"credit:{charge.id}:{key}" not in credited:
+                    lines[key].append(
+                        _Line(int(charge.id), charge.service_date, CREDIT_LABEL, amount)  # type: ignore[arg-type]
                     )
-                )
-        session.add_all(entries)
-        session.add(invoice)
-        made += 1
-    session.flush()
-    return made
+        for payer in case.payers:
+            key = payer_key(payer)
+            payer_lines = lines.get(key, [])
+            if not payer_lines:
+                continue
+            adjustment, label = _discount(case.rules, methods.get(key))
+            for line in payer_lines:
+                if label and line.description in DISCOUNTED:
+                    line.discount_cents = discount_cents(line.amount_cents, adjustment)
+                    line.discount_label = label if line.discount_cents else ""
+            total = sum(x.amount_cents - x.discount_cents for x in payer_lines)
+            if total <= 0 and all(x.amount_cents < 0 for x in payer_lines):
+                continue  # only credits and nothing to net them against: they wait
+            collect_on = _collect_on(case.rules, methods.get(key), run.run_on, total, payer_lines)
+            planned.append((case, payer, payer_lines, total, collect_on))
+    if invoiced:
+        for chunk in _chunks(invoiced, 500):
+            session.execute(
+                update(Charge)
+                .where(col(Charge.id).in_(list(chunk)))
+                .values(invoiced=True)
+                .execution_options(synchronize_session=False)
+            )
+    if not planned:
+        return 0
+    ids = new_ids(session, "invoice", len(planned))
+    invoice_rows: list[dict[str, Any]] = []
+    line_rows: list[dict[str, object]] = []
+    ledger_rows: list[dict[str, object]] = []
+    invoices: list[tuple[Invoice, tuple[str, ...]]] = []
+    for invoice_id, (case, payer, payer_lines, total, collect_on) in zip(ids, planned, strict=True):
+        key = payer_key(payer)
+        row: dict[str, Any] = {
+            "id": invoice_id,
+            "number": f"INV-{invoice_id:06d}",
+            "case_id": case.case_id,
+            "client_id": payer.client_id,
+            "contact_id": payer.contact_id,
+            "payer_key": key,
+            "period_key": run.key,
+            "run_id": run.id,
+            "issued_on": run.run_on,
+            "due_on": run.run_on + timedelta(days=DUE_DAYS),
+            "status": "open",
+            "collection": case.rules.collection.value,
+            "total_cents": total,
+            "paid_cents": 0,
+            "processing_until": None,
+            "collect_on": collect_on,
+            "created_at": now,
+        }
+        invoice_rows.append(row)
+        invoices.append((Invoice(**row), tuple(m.value for m in case.rules.methods)))
+        _rows_for_lines(
+            run, case.case_id, key, invoice_id, payer_lines, now, line_rows, ledger_rows
+        )
+    session.execute(insert(Invoice.__table__), invoice_rows)  # type: ignore[attr-defined]
+    for start in range(0, len(line_rows), 2000):
+        session.execute(insert(InvoiceLine.__table__), line_rows[start : start + 2000])  # type: ignore[attr-defined]
+    for start in range(0, len(ledger_rows), 2000):
+        session.execute(insert(LedgerEntry.__table__), ledger_rows[start : start + 2000])  # type: ignore[attr-defined]
+    queue_invoice_notices(session, invoices, methods)
+    return len(invoice_rows)
+
+
+def _rows_for_lines(
+    run: _Run,
+    case_id: int,
+    key: str,
+    invoice_id: int,
+    lines: list[_Line],
+    now: datetime,
+    line_rows: list[dict[str, object]],
+    ledger_rows: list[dict[str, object]],
+) -> None:
+    """The invoice_line and ledger_entry rows of one invoice's LINES."""
+    for line in lines:
+        credit = line.amount_cents < 0
+        line_rows.append(
+            {
+                "invoice_id": invoice_id,
+                "charge_id": line.charge_id,
+                "service_date": line.service_date,
+                "description": line.description,
+                "amount_cents": line.amount_cents,
+                "discount_cents": line.discount_cents,
+                "discount_label": line.discount_label,
+            }
+        )
+        source = (
+            f"credit:{line.charge_id}:{key}" if credit else f"line:{invoice_id}:{line.charge_id}"
+        )
+        ledger_rows.append(
+            {
+                "payer_key": key,
+                "case_id": case_id,
+                "invoice_id": invoice_id,
+                "kind": (EntryKind.CREDIT if credit else EntryKind.CHARGE).value,
+                "amount_cents": line.amount_cents,
+                "entry_on": run.run_on,
+                "description": f"{line.description} on {line.service_date:%b %-d, %Y}",
+                "source_key": source,
+                "created_at": now,
+            }
+        )
+        if line.discount_cents:
+            ledger_rows.append(
+                {
+                    "payer_key": key,
+                    "case_id": case_id,
+                    "invoice_id": invoice_id,
+                    "kind": EntryKind.DISCOUNT.value,
+                    "amount_cents": -line.discount_cents,
+                    "entry_on": run.run_on,
+                    "description": line.discount_label,
+                    "source_key": f"line:{invoice_id}:{line.charge_id}:discount",
+                    "created_at": now,
+                }
+            )

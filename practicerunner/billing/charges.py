@@ -154,6 +154,9 @@ def waive(session: Session, actor: Actor, charge_id: int) -> Charge:
     charge = session.get(Charge, charge_id)
     if charge is None:
         raise NotFound("charge")
+    from practicerunner.clients.access import get_case_for
+
+    get_case_for(session, actor, charge.case_id, Perm.BILLING_EDIT)  # the clinician's own cases
     if charge.kind not in (ChargeKind.NO_SHOW_FEE, ChargeKind.LATE_CANCEL_FEE):
         raise ValidationFailed({"charge": "Only missed-session fees can be waived."})
     if charge.invoiced:

@@ -11,7 +11,7 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from practicerunner.billing.methods import payer
+from practicerunner.billing.methods import reachable_payer
 from practicerunner.billing.models import EntryKind, Invoice, LedgerEntry
 from practicerunner.clients.access import get_case_for
 from practicerunner.core import audit
@@ -92,8 +92,7 @@ def _entries(session: Session, *where: object) -> list[tuple[LedgerEntry, str | 
 
 def payer_ledger(session: Session, actor: Actor, key: str) -> LedgerView:
     """Every entry on a payer's account across their cases, oldest first. Audited."""
-    actor.require(Perm.BILLING_VIEW)
-    who = payer(session, key)
+    who = reachable_payer(session, actor, key)
     view = _view(who.name, _entries(session, LedgerEntry.payer_key == key))
     audit.record(
         session,

@@ -44,6 +44,20 @@ def payer(session: Session, key: str) -> Payer:
     raise NotFound("payer")
 
 
+def reachable_payer(session: Session, actor: Actor, key: str) -> Payer:
+    """The payer KEY names, if the actor's billing scope reaches them; else NotFound."""
+    from practicerunner.clients.access import get_client_for, get_contact_for
+
+    if not actor.can(Perm.BILLING_VIEW):
+        raise NotFound("payer")
+    who = payer(session, key)
+    if who.client_id is not None:
+        get_client_for(session, actor, who.client_id, Perm.BILLING_VIEW)
+    elif who.contact_id is not None:
+        get_contact_for(session, actor, who.contact_id, Perm.BILLING_VIEW)
+    return who
+
+
 def ensure_customer(session: Session, gateway: PaymentGateway, key: str) -> str:
     """The payer's customer reference at GATEWAY, created (once) when missing. Commits.
 

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from practicerunner.billing.collect import balance_due
 from practicerunner.billing.ledger import LedgerView, payer_ledger
-from practicerunner.billing.methods import MethodView, Payer, methods_for, payer
+from practicerunner.billing.methods import MethodView, Payer, methods_for, reachable_payer
 from practicerunner.billing.models import (
     AttemptStatus,
     BillingRun,
@@ -30,7 +30,6 @@ from practicerunner.billing.models import (
     Method,
     PaymentAttempt,
 )
-from practicerunner.clients.access import get_client_for, get_contact_for
 from practicerunner.clients.models import Client, Contact
 from practicerunner.core import audit, clock
 from practicerunner.core.errors import NotFound
@@ -425,18 +424,6 @@ class PayerAccount:
     open_cents: int
     can_collect: bool
     today: date
-
-
-def reachable_payer(session: Session, actor: Actor, key: str) -> Payer:
-    """The payer KEY names, if the actor's billing scope reaches them; else NotFound."""
-    if not actor.can(Perm.BILLING_VIEW):
-        raise NotFound("payer")
-    who = payer(session, key)
-    if who.client_id is not None:
-        get_client_for(session, actor, who.client_id, Perm.BILLING_VIEW)
-    elif who.contact_id is not None:
-        get_contact_for(session, actor, who.contact_id, Perm.BILLING_VIEW)
-    return who
 
 
 def _refundable(session: Session, invoices: Sequence[Invoice]) -> list[RefundablePayment]:

@@ -15,12 +15,16 @@ it. A card that keeps failing (per policy, e.g. three tries) moves the case to a
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, update
+from sqlalchemy import and_, func, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, or_, select
 
 from practicerunner.billing.charges import insert_ignore
@@ -64,6 +68,15 @@ BANK_RETRIES = 2  # after an insufficient-funds return, at most two more tries i
 RETRYABLE_BANK_RETURNS = ("R01",)
 # Failed charges are retried nightly, not every time the hourly job runs.
 RETRY_SPACING = timedelta(hours=20)
+DEFAULT_CARD_RETRIES = 3  # a case with no pinned policy
+# Charges sent to the gateway per `charge_many`, their outcomes recorded in one transaction:
+# big enough to amortise a transaction, small enough that a crash loses little bookkeeping
+# (the keys make a re-send harmless anyway) and locks are held briefly.
+CHARGE_CHUNK = 200
+# Values per IN (...) list or rows per INSERT: inside SQLite's and PostgreSQL's parameter limits.
+IN_CHUNK = 1000
+
+T = TypeVar("T")
 
 
 class EventNotReady(Exception):
@@ -85,17 +98,6 @@ def balance_due(invoice: Invoice) -> int:
     return max(invoice.total_cents - invoice.paid_cents, 0)
 
 
-def _default_method(session: Session, payer_key: str) -> PayerMethod | None:
-    return session.exec(
-        select(PayerMethod).where(
-            PayerMethod.payer_key == payer_key,
-            col(PayerMethod.is_default),
-            col(PayerMethod.auto_pay),
-            PayerMethod.disabled_reason == "",
-        )
-    ).first()
-
-
 def _attempts(session: Session, invoice_id: int) -> list[PaymentAttempt]:
     return list(
         session.exec(
@@ -106,8 +108,8 @@ def _attempts(session: Session, invoice_id: int) -> list[PaymentAttempt]:
     )
 
 
-def _may_try_again(session: Session, invoice: Invoice, attempts: list[PaymentAttempt]) -> bool:
-    """Whether policy allows another automatic attempt on INVOICE after ATTEMPTS."""
+def _may_try_again(attempts: Sequence[PaymentAttempt], card_retries: int) -> bool:
+    """Whether policy allows another automatic attempt after ATTEMPTS (by number)."""
     if not attempts:
         return True
     last = attempts[-1]
@@ -115,16 +117,16 @@ def _may_try_again(session: Session, invoice: Invoice, attempts: list[PaymentAtt
         return False  # pending, processing or paid: nothing to retry
     if clock.now() - last.updated_at < RETRY_SPACING:
         return False
-    return _retries_left(session, invoice, attempts)
+    return _retries_allowed(attempts, card_retries)
 
 
-def _retries_left(session: Session, invoice: Invoice, attempts: list[PaymentAttempt]) -> bool:
-    """Whether the failures so far leave room for another try under the policy."""
+def _retries_allowed(attempts: Sequence[PaymentAttempt], card_retries: int) -> bool:
+    """Whether the failures so far in ATTEMPTS leave room for another try.
+
+    Bank: only insufficient-funds returns, at most BANK_RETRIES more in BANK_RETRY_WINDOW.
+    Card: at most CARD_RETRIES (the case's policy; three without one) after the first.
+    """
     last = attempts[-1]
-    arrangement = session.exec(
-        select(BillingArrangement).where(BillingArrangement.case_id == invoice.case_id)
-    ).first()
-    policy = session.get(BillingPolicy, arrangement.policy_id) if arrangement else None
     if last.method == Method.BANK:
         if last.failure_code not in RETRYABLE_BANK_RETURNS:
             return False
@@ -137,9 +139,43 @@ def _retries_left(session: Session, invoice: Invoice, attempts: list[PaymentAtte
             and a.created_at >= since
         ]
         return len(bank_failures) <= BANK_RETRIES
-    retries = policy.card_retries if policy else 3
     card_failures = [a for a in attempts if a.status == AttemptStatus.FAILED]
-    return len(card_failures) <= retries
+    return len(card_failures) <= card_retries
+
+
+def _card_retries(session: Session, case_ids: Iterable[int]) -> dict[int, int]:
+    """Card retries allowed per case, from the policy its arrangement pins (default 3)."""
+    found: dict[int, int] = {}
+    for chunk in _chunks(sorted(set(case_ids))):
+        rows = session.exec(
+            select(BillingArrangement.case_id, BillingPolicy.card_retries)
+            .join(BillingPolicy, col(BillingPolicy.id) == BillingArrangement.policy_id)
+            .where(col(BillingArrangement.case_id).in_(chunk))
+        ).all()
+        found.update((int(case_id), int(retries)) for case_id, retries in rows)
+    return {case_id: found.get(case_id, DEFAULT_CARD_RETRIES) for case_id in case_ids}
+
+
+def _retries_left(session: Session, invoice: Invoice, attempts: list[PaymentAttempt]) -> bool:
+    """Whether the failures so far leave room for another try under the policy."""
+    retries = _card_retries(session, [invoice.case_id])[invoice.case_id]
+    return _retries_allowed(attempts, retries)
+
+
+def _chunks(values: Sequence[T]) -> list[Sequence[T]]:
+    return [values[i : i + IN_CHUNK] for i in range(0, len(values), IN_CHUNK)]
+
+
+def _latest_attempt(column: Any) -> Any:
+    """A correlated scalar subquery: COLUMN of the invoice's latest attempt (NULL if none)."""
+    latest = aliased(PaymentAttempt)
+    return (
+        select(getattr(latest, column.key))
+        .where(latest.invoice_id == Invoice.id)
+        .order_by(col(latest.attempt_no).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
 def plan_attempts(session: Session, *, run_id: int | None = None) -> list[int]:
@@ -147,59 +183,208 @@ def plan_attempts(session: Session, *, run_id: int | None = None) -> list[int]:
 
     An attempt is written only when the payer has a default auto-pay method and the policy
     allows another try; its (invoice, attempt number) is unique, so two workers planning at
-    once write it once. Commits.
+    once write it once. An attempt still pending (its call never answered) is returned as it
+    is, to be sent again with its key. Commits.
+
+    In bulk, whatever the number of invoices: one query finds the invoices that may be due an
+    attempt (the database leaves out those whose latest attempt is processing, paid, waiting
+    for the cardholder or failed too recently, and those whose payer has no method to charge),
+    then one query each for their attempts, their payers' methods and their cases' retry
+    policies; one INSERT writes the new attempts and one SELECT reads back their ids. When
+    nothing is due, that is the first query alone.
     """
-    query = select(Invoice).where(
+    today = _practice_today(session)
+    now = clock.now()
+    latest_status = _latest_attempt(PaymentAttempt.status)
+    latest_updated = _latest_attempt(PaymentAttempt.updated_at)
+    pending = (
+        select(PaymentAttempt.id)
+        .where(
+            PaymentAttempt.invoice_id == Invoice.id,
+            PaymentAttempt.status == AttemptStatus.PENDING,
+        )
+        .exists()
+    )
+    chargeable = (
+        select(PayerMethod.id)
+        .where(
+            PayerMethod.payer_key == Invoice.payer_key,
+            col(PayerMethod.is_default),
+            col(PayerMethod.auto_pay),
+            PayerMethod.disabled_reason == "",
+        )
+        .exists()
+    )
+    balance = col(Invoice.total_cents) - col(Invoice.paid_cents)
+    query = select(Invoice.id, Invoice.case_id, Invoice.payer_key, balance).where(
         Invoice.collection == Collection.AUTO_PAY,
         Invoice.status == InvoiceStatus.OPEN,
         Invoice.total_cents > Invoice.paid_cents,
+        or_(col(Invoice.collect_on).is_(None), col(Invoice.collect_on) <= today),
+        or_(
+            pending,
+            and_(
+                chargeable,
+                or_(
+                    latest_status.is_(None),
+                    and_(
+                        latest_status == AttemptStatus.FAILED.value,
+                        latest_updated <= now - RETRY_SPACING,
+                    ),
+                ),
+            ),
+        ),
     )
     if run_id is not None:
         query = query.where(Invoice.run_id == run_id)
-    today = _practice_today(session)
-    query = query.where(or_(col(Invoice.collect_on).is_(None), col(Invoice.collect_on) <= today))
-    now = clock.now()
-    planned: list[int] = []
-    for invoice in session.exec(query.order_by(col(Invoice.id))).all():
-        attempts = _attempts(session, int(invoice.id))  # type: ignore[arg-type]
-        pending = [a for a in attempts if a.status == AttemptStatus.PENDING]
-        if pending:
-            planned.append(int(pending[0].id))  # type: ignore[arg-type]
-            continue
-        if not _may_try_again(session, invoice, attempts):
-            continue
-        method = _default_method(session, invoice.payer_key)
-        if method is None:
-            continue
-        number = (attempts[-1].attempt_no + 1) if attempts else 1
-        insert_ignore(
-            session,
-            PaymentAttempt.__table__,  # type: ignore[attr-defined]
-            [
-                {
-                    "invoice_id": invoice.id,
-                    "attempt_no": number,
-                    "idempotency_key": attempt_key(int(invoice.id), number),  # type: ignore[arg-type]
-                    "gateway": method.gateway,
-                    "method": method.kind,
-                    "method_ref": method.method_ref,
-                    "amount_cents": balance_due(invoice),
-                    "status": AttemptStatus.PENDING.value,
-                    "failure_code": "",
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            ],
-        )
-        attempt = session.exec(
-            select(PaymentAttempt).where(
-                PaymentAttempt.invoice_id == invoice.id, PaymentAttempt.attempt_no == number
+    # (invoice id, case id, payer key, balance); ids are never NULL once stored.
+    due = cast(list[tuple[int, int, str, int]], session.exec(query.order_by(col(Invoice.id))).all())
+    if not due:
+        session.commit()
+        return []
+    invoice_ids = [int(row[0]) for row in due]
+    attempts: dict[int, list[PaymentAttempt]] = defaultdict(list)
+    for chunk in _chunks(invoice_ids):
+        for attempt in session.exec(
+            select(PaymentAttempt)
+            .where(col(PaymentAttempt.invoice_id).in_(chunk))
+            .order_by(col(PaymentAttempt.invoice_id), col(PaymentAttempt.attempt_no))
+        ).all():
+            attempts[attempt.invoice_id].append(attempt)
+    methods: dict[str, PayerMethod] = {}
+    for keys in _chunks(sorted({str(row[2]) for row in due})):
+        for method in session.exec(
+            select(PayerMethod)
+            .where(
+                col(PayerMethod.payer_key).in_(keys),
+                col(PayerMethod.is_default),
+                col(PayerMethod.auto_pay),
+                PayerMethod.disabled_reason == "",
             )
-        ).one()
-        if attempt.status == AttemptStatus.PENDING:
-            planned.append(int(attempt.id))  # type: ignore[arg-type]
+            .order_by(col(PayerMethod.id))
+        ).all():
+            methods.setdefault(method.payer_key, method)
+    retried = [int(row[1]) for row in due if attempts.get(int(row[0]))]
+    card_retries = _card_retries(session, retried) if retried else {}
+
+    planned: dict[int, int] = {}  # invoice id -> pending attempt id
+    new_rows: list[dict[str, object]] = []
+    for invoice_id, case_id, payer_key, due_cents in due:
+        tried = attempts.get(invoice_id, [])
+        waiting = [a for a in tried if a.status == AttemptStatus.PENDING]
+        if waiting:
+            planned[invoice_id] = int(waiting[0].id)  # type: ignore[arg-type]
+            continue
+        retries = card_retries.get(case_id, DEFAULT_CARD_RETRIES)
+        if not _may_try_again(tried, retries):
+            continue
+        chosen = methods.get(payer_key)
+        if chosen is None:
+            continue
+        number = (tried[-1].attempt_no + 1) if tried else 1
+        new_rows.append(
+            {
+                "invoice_id": invoice_id,
+                "attempt_no": number,
+                "idempotency_key": attempt_key(invoice_id, number),
+                "gateway": chosen.gateway,
+                "method": chosen.kind,
+                "method_ref": chosen.method_ref,
+                "amount_cents": due_cents,
+                "status": AttemptStatus.PENDING.value,
+                "failure_code": "",
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+    for rows in _chunks(new_rows):
+        insert_ignore(session, PaymentAttempt.__table__, rows)  # type: ignore[attr-defined]
+    # Read back what is pending under the numbers just planned: ours, or a concurrent
+    # planner's identical row (its INSERT won). One already answered is not planned again.
+    wanted = {(int(r["invoice_id"]), int(r["attempt_no"])) for r in new_rows}  # type: ignore[call-overload]
+    for chunk in _chunks(sorted({invoice_id for invoice_id, _ in wanted})):
+        for attempt_id, invoice_id, number in session.exec(
+            select(PaymentAttempt.id, PaymentAttempt.invoice_id, PaymentAttempt.attempt_no).where(
+                col(PaymentAttempt.invoice_id).in_(chunk),
+                PaymentAttempt.status == AttemptStatus.PENDING,
+            )
+        ).all():
+            if (invoice_id, number) in wanted:
+                planned[invoice_id] = int(attempt_id)  # type: ignore[arg-type]
     session.commit()
-    return planned
+    return [planned[invoice_id] for invoice_id in sorted(planned)]
+
+
+def _charge_request(attempt: PaymentAttempt, number: str, customer_ref: str) -> ChargeRequest:
+    return ChargeRequest(
+        amount_cents=attempt.amount_cents,
+        customer_ref=customer_ref,
+        method_ref=attempt.method_ref,
+        method_kind=MethodKind(attempt.method),
+        idempotency_key=attempt.idempotency_key,
+        # The processor shows the practice's account name; a practice called "… Counseling"
+        # would tell it why someone pays, so the description is the invoice number alone.
+        description=f"Invoice {number}",
+        metadata={"invoice": number, "attempt": attempt.idempotency_key},
+    )
+
+
+def execute_attempts(
+    session: Session, gateway: PaymentGateway, attempt_ids: Sequence[int]
+) -> dict[int, str]:
+    """Call the gateway for the pending attempts among ATTEMPT_IDS; {attempt id: status}.
+
+    The requests are read in one query and the transaction closed before any call; the
+    gateway is called with `charge_many` in chunks of CHARGE_CHUNK, each chunk's answers
+    recorded in one transaction (see `record_results`). A transport error leaves its attempt
+    pending: the next run calls again with the same idempotency key. Attempts no longer
+    pending, or whose payer has no customer at the processor, keep their status and cost no
+    call; unknown ids are left out of the answer.
+    """
+    statuses: dict[int, str] = {}
+    requests: dict[int, ChargeRequest] = {}
+    for chunk in _chunks(sorted(set(attempt_ids))):
+        rows = session.exec(
+            select(PaymentAttempt, Invoice.number, GatewayCustomer.customer_ref)
+            .join(Invoice, col(Invoice.id) == PaymentAttempt.invoice_id)
+            .outerjoin(
+                GatewayCustomer,
+                and_(
+                    col(GatewayCustomer.gateway) == PaymentAttempt.gateway,
+                    col(GatewayCustomer.payer_key) == Invoice.payer_key,
+                ),
+            )
+            .where(col(PaymentAttempt.id).in_(chunk))
+            .order_by(col(PaymentAttempt.id))
+        ).all()
+        for attempt, number, customer in rows:
+            attempt_id = int(attempt.id)  # type: ignore[arg-type]
+            statuses[attempt_id] = attempt.status
+            if attempt.status == AttemptStatus.PENDING and customer is not None:
+                requests[attempt_id] = _charge_request(attempt, number, customer)
+    # Release the read (and SQLite's write lock) before the network calls; rows are not
+    # touched again after this (a rollback expires them).
+    session.rollback()
+    waiting = list(requests.items())
+    for start in range(0, len(waiting), CHARGE_CHUNK):
+        batch = waiting[start : start + CHARGE_CHUNK]
+        answers = gateway.charge_many([request for _, request in batch])
+        results: dict[int, ChargeResult] = {}
+        unexpected: Exception | None = None
+        for (attempt_id, _request), answer in zip(batch, answers, strict=True):
+            if isinstance(answer, ChargeResult):
+                results[attempt_id] = answer
+            elif isinstance(answer, GatewayRequestRefused):
+                code = answer.code or "refused"
+                results[attempt_id] = ChargeResult(ChargeStatus.FAILED, None, failure_code=code)
+            elif not isinstance(answer, GatewayError):
+                unexpected = unexpected or answer
+            # GatewayError: left pending, to be sent again with the same key.
+        if results:
+            statuses.update(record_results(session, results))
+        if unexpected is not None:
+            raise unexpected  # what the single call would have raised, after recording the rest
+    return statuses
 
 
 def execute_attempt(session: Session, gateway: PaymentGateway, attempt_id: int) -> str:
@@ -208,85 +393,97 @@ def execute_attempt(session: Session, gateway: PaymentGateway, attempt_id: int) 
     The call happens with no transaction open. A transport error leaves the attempt pending:
     the next run calls again with the same idempotency key.
     """
-    attempt = session.get(PaymentAttempt, attempt_id)
-    if attempt is None:
+    statuses = execute_attempts(session, gateway, [attempt_id])
+    if attempt_id not in statuses:
         raise NotFound("payment attempt")
-    status = attempt.status
-    invoice = session.get(Invoice, attempt.invoice_id)
-    customer = session.exec(
-        select(GatewayCustomer.customer_ref).where(
-            GatewayCustomer.gateway == attempt.gateway,
-            GatewayCustomer.payer_key == invoice.payer_key,  # type: ignore[union-attr]
-        )
-    ).first()
-    request = None
-    if status == AttemptStatus.PENDING and invoice is not None and customer is not None:
-        request = ChargeRequest(
-            amount_cents=attempt.amount_cents,
-            customer_ref=customer,
-            method_ref=attempt.method_ref,
-            method_kind=MethodKind(attempt.method),
-            idempotency_key=attempt.idempotency_key,
-            # The processor shows the practice's account name; a practice called "… Counseling"
-            # would tell it why someone pays, so the description is the invoice number alone.
-            description=f"Invoice {invoice.number}",
-            metadata={"invoice": invoice.number, "attempt": attempt.idempotency_key},
-        )
-    # Release the read (and SQLite's write lock) before the network call; rows are not
-    # touched again after this (a rollback expires them).
-    session.rollback()
-    if request is None:
-        return status
-    try:
-        result = gateway.charge(request)
-    except GatewayError:
-        return AttemptStatus.PENDING.value
-    except GatewayRequestRefused as exc:
-        result = ChargeResult(
-            status=ChargeStatus.FAILED, ref=None, failure_code=exc.code or "refused"
-        )
-    return record_result(session, attempt_id, result)
+    return statuses[attempt_id]
 
 
 def record_result(session: Session, attempt_id: int, result: ChargeResult) -> str:
     """Apply the gateway's answer to a pending attempt (once) and its invoice. Commits."""
-    attempt = _lock_attempt(session, attempt_id)
-    if attempt.status != AttemptStatus.PENDING:
-        session.rollback()  # an event got here first
-        return attempt.status
-    invoice = _lock_invoice(session, attempt.invoice_id)
+    statuses = record_results(session, {attempt_id: result})
+    if attempt_id not in statuses:
+        raise NotFound("payment attempt")
+    return statuses[attempt_id]
+
+
+def record_results(session: Session, results: Mapping[int, ChargeResult]) -> dict[int, str]:
+    """Apply the gateway's answers to their attempts, in one transaction; {id: status}. Commits.
+
+    The attempts, then their invoices, are locked in id order (FOR UPDATE on PostgreSQL; on
+    SQLite the transaction holds the write lock), so concurrent recorders and event handlers
+    wait for each other instead of deadlocking. An attempt no longer pending (an event got
+    there first) is left as it is and its status answered. Ledger rows go in with one INSERT
+    and each run's counters with one UPDATE.
+    """
+    ids = sorted(results)
+    attempts: list[PaymentAttempt] = []
+    for chunk in _chunks(ids):
+        attempts.extend(
+            _locked(
+                session,
+                select(PaymentAttempt)
+                .where(col(PaymentAttempt.id).in_(chunk))
+                .order_by(col(PaymentAttempt.id)),
+            )
+        )
+    statuses = {int(a.id): str(a.status) for a in attempts}  # type: ignore[arg-type]
+    pending = [a for a in attempts if a.status == AttemptStatus.PENDING]
+    if not pending:
+        session.rollback()
+        return statuses
+    invoices: dict[int, Invoice] = {}
+    for chunk in _chunks(sorted({a.invoice_id for a in pending})):
+        for invoice in _locked(
+            session, select(Invoice).where(col(Invoice.id).in_(chunk)).order_by(col(Invoice.id))
+        ):
+            invoices[int(invoice.id)] = invoice  # type: ignore[arg-type]
     now = clock.now()
-    attempt.gateway_ref = result.ref
-    attempt.updated_at = now
-    run_column = None
-    if result.status == ChargeStatus.SUCCEEDED:
-        _settle(session, attempt, invoice, now)
-        run_column = "succeeded"
-    elif result.status == ChargeStatus.PROCESSING:
-        attempt.status = AttemptStatus.PROCESSING
-        attempt.settles_on = result.settles_on
-        invoice.status = InvoiceStatus.PROCESSING
-        invoice.processing_until = result.settles_on
-        run_column = "processing"
-    else:
-        attempt.status = (
-            AttemptStatus.REQUIRES_ACTION
-            if result.status == ChargeStatus.REQUIRES_ACTION
-            else AttemptStatus.FAILED
-        )
-        attempt.failure_code = result.failure_code[:40]
-        _after_failure(session, attempt, invoice)
-        run_column = "failed"
-    session.add(attempt)
-    session.add(invoice)
-    if invoice.run_id is not None:
-        values = {"charges_attempted": BillingRun.charges_attempted + 1}
-        values[run_column] = getattr(BillingRun, run_column) + 1
-        session.execute(
-            update(BillingRun).where(col(BillingRun.id) == invoice.run_id).values(**values)
-        )
+    ledger: list[dict[str, object]] = []
+    counts: dict[int, Counter[str]] = defaultdict(Counter)
+    for attempt in pending:
+        result = results[int(attempt.id)]  # type: ignore[arg-type]
+        invoice = invoices[attempt.invoice_id]
+        attempt.gateway_ref = result.ref
+        attempt.updated_at = now
+        if result.status == ChargeStatus.SUCCEEDED:
+            _settle(session, attempt, invoice, now, ledger)
+            run_column = "succeeded"
+        elif result.status == ChargeStatus.PROCESSING:
+            attempt.status = AttemptStatus.PROCESSING
+            attempt.settles_on = result.settles_on
+            invoice.status = InvoiceStatus.PROCESSING
+            invoice.processing_until = result.settles_on
+            run_column = "processing"
+        else:
+            attempt.status = (
+                AttemptStatus.REQUIRES_ACTION
+                if result.status == ChargeStatus.REQUIRES_ACTION
+                else AttemptStatus.FAILED
+            )
+            attempt.failure_code = result.failure_code[:40]
+            _after_failure(session, attempt, invoice)
+            run_column = "failed"
+        session.add(attempt)
+        session.add(invoice)
+        if invoice.run_id is not None:
+            counts[invoice.run_id]["charges_attempted"] += 1
+            counts[invoice.run_id][run_column] += 1
+        statuses[int(attempt.id)] = str(attempt.status)  # type: ignore[arg-type]
+    for rows in _chunks(ledger):
+        insert_ignore(session, LedgerEntry.__table__, rows)  # type: ignore[attr-defined]
+    for run_id in sorted(counts):
+        values = {name: getattr(BillingRun, name) + n for name, n in counts[run_id].items()}
+        session.execute(update(BillingRun).where(col(BillingRun.id) == run_id).values(**values))
     session.commit()
-    return attempt.status
+    return statuses
+
+
+def _locked(session: Session, query: Any) -> list[Any]:
+    """QUERY's rows, locked FOR UPDATE on PostgreSQL (SQLite's transaction already is)."""
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    return list(session.exec(query).all())
 
 
 def _lock_attempt(session: Session, attempt_id: int) -> PaymentAttempt:
@@ -309,12 +506,20 @@ def _lock_invoice(session: Session, invoice_id: int) -> Invoice:
     return found
 
 
-def _settle(session: Session, attempt: PaymentAttempt, invoice: Invoice, now: datetime) -> None:
-    """The money arrived: a payment on the ledger, and the invoice paid (or partly)."""
+def _settle(
+    session: Session,
+    attempt: PaymentAttempt,
+    invoice: Invoice,
+    now: datetime,
+    ledger: list[dict[str, object]] | None = None,
+) -> None:
+    """The money arrived: a payment on the ledger, and the invoice paid (or partly).
+
+    With LEDGER, the ledger row is appended there for the caller to insert with others.
+    """
     attempt.status = AttemptStatus.SUCCEEDED
     label = "Bank transfer" if attempt.method == Method.BANK else "Card payment"
-    _ledger(
-        session,
+    row = _ledger_row(
         invoice,
         EntryKind.PAYMENT,
         -attempt.amount_cents,
@@ -322,6 +527,10 @@ def _settle(session: Session, attempt: PaymentAttempt, invoice: Invoice, now: da
         f"attempt:{attempt.id}:paid",
         now,
     )
+    if ledger is not None:
+        ledger.append(row)
+    else:
+        insert_ignore(session, LedgerEntry.__table__, [row])  # type: ignore[attr-defined]
     invoice.paid_cents += attempt.amount_cents
     invoice.status = (
         InvoiceStatus.PAID if invoice.paid_cents >= invoice.total_cents else InvoiceStatus.OPEN
@@ -374,23 +583,30 @@ def _ledger(
     now: datetime,
     on: date | None = None,
 ) -> None:
-    insert_ignore(
-        session,
-        LedgerEntry.__table__,  # type: ignore[attr-defined]
-        [
-            {
-                "payer_key": invoice.payer_key,
-                "case_id": invoice.case_id,
-                "invoice_id": invoice.id,
-                "kind": kind.value,
-                "amount_cents": amount,
-                "entry_on": on or now.date(),
-                "description": description[:120],
-                "source_key": source,
-                "created_at": now,
-            }
-        ],
-    )
+    row = _ledger_row(invoice, kind, amount, description, source, now, on)
+    insert_ignore(session, LedgerEntry.__table__, [row])  # type: ignore[attr-defined]
+
+
+def _ledger_row(
+    invoice: Invoice,
+    kind: EntryKind,
+    amount: int,
+    description: str,
+    source: str,
+    now: datetime,
+    on: date | None = None,
+) -> dict[str, object]:
+    return {
+        "payer_key": invoice.payer_key,
+        "case_id": invoice.case_id,
+        "invoice_id": invoice.id,
+        "kind": kind.value,
+        "amount_cents": amount,
+        "entry_on": on or now.date(),
+        "description": description[:120],
+        "source_key": source,
+        "created_at": now,
+    }
 
 
 def apply_event(session: Session, gateway_name: str, event: GatewayEvent) -> str:
@@ -466,16 +682,14 @@ def _remember(session: Session, gateway_name: str, event: GatewayEvent, outcome:
 
 def collect_due(session: Session, gateway: PaymentGateway, *, run_id: int | None = None) -> int:
     """Plan and execute every due attempt, then apply the gateway's due events; attempts made."""
-    made = 0
-    for attempt_id in plan_attempts(session, run_id=run_id):
-        execute_attempt(session, gateway, attempt_id)
-        made += 1
+    planned = plan_attempts(session, run_id=run_id)
+    execute_attempts(session, gateway, planned)
     for event in gateway.due_events(clock.now()):
         try:
             apply_event(session, gateway.name, event)
         except EventNotReady:
             continue
-    return made
+    return len(planned)
 
 
 # ---- staff: manual payments and refunds -------------------------------------------------

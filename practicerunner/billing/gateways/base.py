@@ -186,6 +186,15 @@ class PaymentGateway(Protocol):
 
     def charge(self, request: ChargeRequest) -> ChargeResult: ...
 
+    def charge_many(self, requests: Sequence[ChargeRequest]) -> list[ChargeResult | Exception]:
+        """Charge each of REQUESTS as `charge` would; one answer per request, in order.
+
+        Per-request trouble comes back as a value, not raised: GatewayError (retry with the
+        same key), GatewayRequestRefused, or any other exception the single call would raise.
+        The same idempotency key twice in one batch charges once and answers the same twice.
+        """
+        ...
+
     def refund(
         self, *, payment_ref: str, amount_cents: int, idempotency_key: str
     ) -> RefundResult: ...

@@ -223,57 +223,108 @@ class SimulatedGateway:
         """Charge a saved method. Cards answer now; bank debits are PROCESSING until
         `settles_on`. The same idempotency key answers the same result, charging nothing."""
 
-        def same(row: SimPayment) -> bool:
-            return (row.customer_ref, row.method_ref, row.kind, row.amount_cents, row.currency) == (
-                request.customer_ref,
-                request.method_ref,
-                request.method_kind.value,
-                request.amount_cents,
-                request.currency,
-            )
-
         def build(session: Session) -> SimPayment:
-            method = self._method(session, request.method_ref)
-            if method.customer_ref != request.customer_ref:
-                raise GatewayRequestRefused(
-                    "The payment method belongs to another customer.", code="resource_missing"
-                )
-            if method.kind != request.method_kind.value:
-                raise GatewayRequestRefused(
-                    f"The payment method is a {method.kind}, not a {request.method_kind}.",
-                    code="payment_method_invalid",
-                )
-            now = self._clock.now()
-            status, settles_on, emitted = _first_answer(method, now)
-            shown = method.outcome if status in _FAILED_NOW else ""
-            return SimPayment(
-                ref=_ref("pay"),
-                customer_ref=request.customer_ref,
-                method_ref=request.method_ref,
-                kind=method.kind,
-                amount_cents=request.amount_cents,
-                currency=request.currency,
-                description=request.description,
-                idempotency_key=request.idempotency_key,
-                initial_status=status,
-                status=status,
-                # A bank debit's fate is decided now but told only when it settles.
-                outcome="" if method.outcome in (SUCCEED, SETTLE) else method.outcome,
-                failure_message=_MESSAGES.get(shown, ""),
-                settles_on=settles_on,
-                event_emitted=emitted,
-                created_at=now,
-                resolved_at=None if status is ChargeStatus.PROCESSING else now,
-            )
+            method = session.exec(
+                select(SimMethod).where(SimMethod.ref == request.method_ref)
+            ).first()
+            return self._new_payment(request, method, self._clock.now())
 
-        row = self._insert_once(SimPayment, request.idempotency_key, same, build)
-        initial = ChargeStatus(row.initial_status)
-        return ChargeResult(
-            status=initial,
-            ref=row.ref,
-            failure_code=row.outcome if initial in _FAILED_NOW else "",
-            failure_message=row.failure_message if initial in _FAILED_NOW else "",
-            settles_on=row.settles_on,
+        row = self._insert_once(
+            SimPayment, request.idempotency_key, lambda r: _same_payment(r, request), build
+        )
+        return _charge_result(row)
+
+    def charge_many(self, requests: Sequence[ChargeRequest]) -> list[ChargeResult | Exception]:
+        """Charge each request as `charge` would, in one transaction of the processor's books.
+
+        Answers come in the order asked; a refused request is answered with its
+        GatewayRequestRefused. A key repeated in the batch charges once and answers the same.
+        Should a concurrent caller store one of the keys first, the batch is given up and
+        each request is charged on its own (each settles its race through the unique key).
+        """
+        if not requests:
+            return []
+        try:
+            return self._charge_batch(requests)
+        except IntegrityError:
+            answers: list[ChargeResult | Exception] = []
+            for request in requests:
+                try:
+                    answers.append(self.charge(request))
+                except GatewayRequestRefused as exc:
+                    answers.append(exc)
+            return answers
+
+    def _charge_batch(self, requests: Sequence[ChargeRequest]) -> list[ChargeResult | Exception]:
+        with session_scope() as session:
+            stored: dict[str, SimPayment] = {}
+            for keys in _chunks(sorted({r.idempotency_key for r in requests})):
+                by_key = select(SimPayment).where(col(SimPayment.idempotency_key).in_(keys))
+                stored.update((row.idempotency_key, row) for row in session.exec(by_key).all())
+            methods: dict[str, SimMethod] = {}
+            for refs in _chunks(sorted({r.method_ref for r in requests})):
+                by_ref = select(SimMethod).where(col(SimMethod.ref).in_(refs))
+                methods.update((row.ref, row) for row in session.exec(by_ref).all())
+            now = self._clock.now()
+            made: list[SimPayment] = []
+            answers: list[ChargeResult | Exception] = []
+            for request in requests:
+                row = stored.get(request.idempotency_key)
+                if row is None:
+                    try:
+                        row = self._new_payment(request, methods.get(request.method_ref), now)
+                    except GatewayRequestRefused as exc:
+                        answers.append(exc)
+                        continue
+                    stored[request.idempotency_key] = row
+                    made.append(row)
+                elif not _same_payment(row, request):
+                    answers.append(_refused_key())
+                    continue
+                # Answered before the commit: committing expires the rows' loaded values.
+                answers.append(_charge_result(row))
+            if made:
+                session.add_all(made)
+                session.commit()
+            return answers
+
+    def _new_payment(
+        self, request: ChargeRequest, method: SimMethod | None, now: datetime
+    ) -> SimPayment:
+        """The payment a first charge of REQUEST on METHOD makes (not yet stored)."""
+        if method is None:
+            raise GatewayRequestRefused(
+                f"No such payment method: {request.method_ref}", code="resource_missing"
+            )
+        if method.customer_ref != request.customer_ref:
+            raise GatewayRequestRefused(
+                "The payment method belongs to another customer.", code="resource_missing"
+            )
+        if method.kind != request.method_kind.value:
+            raise GatewayRequestRefused(
+                f"The payment method is a {method.kind}, not a {request.method_kind}.",
+                code="payment_method_invalid",
+            )
+        status, settles_on, emitted = _first_answer(method, now)
+        shown = method.outcome if status in _FAILED_NOW else ""
+        return SimPayment(
+            ref=_ref("pay"),
+            customer_ref=request.customer_ref,
+            method_ref=request.method_ref,
+            kind=method.kind,
+            amount_cents=request.amount_cents,
+            currency=request.currency,
+            description=request.description,
+            idempotency_key=request.idempotency_key,
+            initial_status=status,
+            status=status,
+            # A bank debit's fate is decided now but told only when it settles.
+            outcome="" if method.outcome in (SUCCEED, SETTLE) else method.outcome,
+            failure_message=_MESSAGES.get(shown, ""),
+            settles_on=settles_on,
+            event_emitted=emitted,
+            created_at=now,
+            resolved_at=None if status is ChargeStatus.PROCESSING else now,
         )
 
     def refund(self, *, payment_ref: str, amount_cents: int, idempotency_key: str) -> RefundResult:
@@ -433,6 +484,35 @@ class SimulatedGateway:
 
 
 _FAILED_NOW = (ChargeStatus.FAILED, ChargeStatus.REQUIRES_ACTION)
+# Values per IN (...) list: well inside SQLite's and PostgreSQL's limits on parameters.
+_IN_CHUNK = 500
+
+
+def _chunks(values: Sequence[str]) -> list[Sequence[str]]:
+    return [values[i : i + _IN_CHUNK] for i in range(0, len(values), _IN_CHUNK)]
+
+
+def _same_payment(row: SimPayment, request: ChargeRequest) -> bool:
+    """Whether a stored payment was made by a request with REQUEST's details (key reuse)."""
+    return (row.customer_ref, row.method_ref, row.kind, row.amount_cents, row.currency) == (
+        request.customer_ref,
+        request.method_ref,
+        request.method_kind.value,
+        request.amount_cents,
+        request.currency,
+    )
+
+
+def _charge_result(row: SimPayment) -> ChargeResult:
+    """What a charge call answers for the stored payment ROW (the same every time)."""
+    initial = ChargeStatus(row.initial_status)
+    return ChargeResult(
+        status=initial,
+        ref=row.ref,
+        failure_code=row.outcome if initial in _FAILED_NOW else "",
+        failure_message=row.failure_message if initial in _FAILED_NOW else "",
+        settles_on=row.settles_on,
+    )
 
 
 def _first_answer(method: SimMethod, now: datetime) -> tuple[ChargeStatus, date | None, bool]:

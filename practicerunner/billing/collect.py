@@ -22,7 +22,8 @@ from datetime import date, datetime, timedelta
 from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, update
+from sqlalchemy import and_, case, func, literal, update
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, or_, select
@@ -75,6 +76,7 @@ DEFAULT_CARD_RETRIES = 3  # a case with no pinned policy
 CHARGE_CHUNK = 200
 # Values per IN (...) list or rows per INSERT: inside SQLite's and PostgreSQL's parameter limits.
 IN_CHUNK = 1000
+UPDATE_CHUNK = 250  # rows per UPDATE … CASE statement
 
 T = TypeVar("T")
 
@@ -162,8 +164,8 @@ def _retries_left(session: Session, invoice: Invoice, attempts: list[PaymentAtte
     return _retries_allowed(attempts, retries)
 
 
-def _chunks(values: Sequence[T]) -> list[Sequence[T]]:
-    return [values[i : i + IN_CHUNK] for i in range(0, len(values), IN_CHUNK)]
+def _chunks(values: Sequence[T], size: int = IN_CHUNK) -> list[Sequence[T]]:
+    return [values[i : i + size] for i in range(0, len(values), size)]
 
 
 def _latest_attempt(column: Any) -> Any:
@@ -441,35 +443,41 @@ def record_results(session: Session, results: Mapping[int, ChargeResult]) -> dic
     now = clock.now()
     ledger: list[dict[str, object]] = []
     counts: dict[int, Counter[str]] = defaultdict(Counter)
-    for attempt in pending:
-        result = results[int(attempt.id)]  # type: ignore[arg-type]
-        invoice = invoices[attempt.invoice_id]
-        attempt.gateway_ref = result.ref
-        attempt.updated_at = now
-        if result.status == ChargeStatus.SUCCEEDED:
-            _settle(session, attempt, invoice, now, ledger)
-            run_column = "succeeded"
-        elif result.status == ChargeStatus.PROCESSING:
-            attempt.status = AttemptStatus.PROCESSING
-            attempt.settles_on = result.settles_on
-            invoice.status = InvoiceStatus.PROCESSING
-            invoice.processing_until = result.settles_on
-            run_column = "processing"
-        else:
-            attempt.status = (
-                AttemptStatus.REQUIRES_ACTION
-                if result.status == ChargeStatus.REQUIRES_ACTION
-                else AttemptStatus.FAILED
-            )
-            attempt.failure_code = result.failure_code[:40]
-            _after_failure(session, attempt, invoice)
-            run_column = "failed"
-        session.add(attempt)
-        session.add(invoice)
-        if invoice.run_id is not None:
-            counts[invoice.run_id]["charges_attempted"] += 1
-            counts[invoice.run_id][run_column] += 1
-        statuses[int(attempt.id)] = str(attempt.status)  # type: ignore[arg-type]
+    failed: list[PaymentAttempt] = []
+    # Successes and bank transfers under way first, with no autoflush: their updates then go
+    # out together in one flush. Failures follow, one by one (they query, audit and notify).
+    with session.no_autoflush:
+        for attempt in pending:
+            result = results[int(attempt.id)]  # type: ignore[arg-type]
+            invoice = invoices[attempt.invoice_id]
+            attempt.gateway_ref = result.ref
+            attempt.updated_at = now
+            if result.status == ChargeStatus.SUCCEEDED:
+                _settle(session, attempt, invoice, now, ledger)
+                run_column = "succeeded"
+            elif result.status == ChargeStatus.PROCESSING:
+                attempt.status = AttemptStatus.PROCESSING
+                attempt.settles_on = result.settles_on
+                invoice.status = InvoiceStatus.PROCESSING
+                invoice.processing_until = result.settles_on
+                run_column = "processing"
+            else:
+                attempt.status = (
+                    AttemptStatus.REQUIRES_ACTION
+                    if result.status == ChargeStatus.REQUIRES_ACTION
+                    else AttemptStatus.FAILED
+                )
+                attempt.failure_code = result.failure_code[:40]
+                failed.append(attempt)
+                run_column = "failed"
+            if invoice.run_id is not None:
+                counts[invoice.run_id]["charges_attempted"] += 1
+                counts[invoice.run_id][run_column] += 1
+            statuses[int(attempt.id)] = str(attempt.status)  # type: ignore[arg-type]
+    answered = [a for a in pending if a.status in _ANSWERED]
+    _write_changes(session, [*answered, *(invoices[a.invoice_id] for a in answered)])
+    for attempt in failed:
+        _after_failure(session, attempt, invoices[attempt.invoice_id])
     for rows in _chunks(ledger):
         insert_ignore(session, LedgerEntry.__table__, rows)  # type: ignore[attr-defined]
     for run_id in sorted(counts):
@@ -477,6 +485,46 @@ def record_results(session: Session, results: Mapping[int, ChargeResult]) -> dic
         session.execute(update(BillingRun).where(col(BillingRun.id) == run_id).values(**values))
     session.commit()
     return statuses
+
+
+_ANSWERED = (AttemptStatus.SUCCEEDED, AttemptStatus.PROCESSING)
+
+
+def _write_changes(session: Session, objects: Sequence[Any]) -> None:
+    """Write the unflushed attribute changes of OBJECTS, then forget them in the session.
+
+    A flush would send one UPDATE per row; this sends one per table and chunk of rows changing
+    the same columns, each column set by `CASE id WHEN … THEN … END`. The objects are expired
+    first (so no autoflush writes them as well); they reload if read again.
+    """
+    changes: dict[tuple[Any, tuple[str, ...]], dict[int, dict[str, Any]]] = defaultdict(dict)
+    unique = list({id(obj): obj for obj in objects}.values())
+    for obj in unique:
+        state = sa_inspect(obj)
+        values = {}
+        for attr in state.mapper.column_attrs:
+            history = state.attrs[attr.key].history
+            if history.added:
+                values[attr.columns[0].name] = history.added[0]
+        if values:
+            changes[(state.mapper.local_table, tuple(sorted(values)))][int(obj.id)] = values
+    for obj in unique:
+        session.expire(obj)
+    for (table, names), rows in changes.items():
+        for chunk in _chunks(sorted(rows), UPDATE_CHUNK):
+            assignments: dict[str, Any] = {}
+            for name in names:
+                column = table.c[name]
+                given = [rows[row_id][name] for row_id in chunk]
+                if all(value == given[0] for value in given):
+                    assignments[name] = literal(given[0], column.type)
+                else:
+                    whens = {
+                        row_id: literal(value, column.type)
+                        for row_id, value in zip(chunk, given, strict=True)
+                    }
+                    assignments[name] = case(whens, value=table.c.id)
+            session.execute(update(table).where(table.c.id.in_(chunk)).values(**assignments))
 
 
 def _locked(session: Session, query: Any) -> list[Any]:

@@ -10,11 +10,11 @@ is saved, like Stripe's test numbers (see TEST_CARDS and TEST_BANK_ACCOUNTS).
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol, TypeVar, cast
 
-from sqlalchemy import CursorResult, false, func, update
+from sqlalchemy import CursorResult, false, func, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -227,12 +227,15 @@ class SimulatedGateway:
             method = session.exec(
                 select(SimMethod).where(SimMethod.ref == request.method_ref)
             ).first()
-            return self._new_payment(request, method, self._clock.now())
+            return SimPayment(**_new_payment(request, method, self._clock.now()))
 
         row = self._insert_once(
-            SimPayment, request.idempotency_key, lambda r: _same_payment(r, request), build
+            SimPayment,
+            request.idempotency_key,
+            lambda r: _same_payment(_columns(r), request),
+            build,
         )
-        return _charge_result(row)
+        return _charge_result(_columns(row))
 
     def charge_many(self, requests: Sequence[ChargeRequest]) -> list[ChargeResult | Exception]:
         """Charge each request as `charge` would, in one transaction of the processor's books.
@@ -266,66 +269,28 @@ class SimulatedGateway:
                 by_ref = select(SimMethod).where(col(SimMethod.ref).in_(refs))
                 methods.update((row.ref, row) for row in session.exec(by_ref).all())
             now = self._clock.now()
-            made: list[SimPayment] = []
+            # Stored payments' columns, read before the commit expires them; then new ones.
+            payments = {key: _columns(row) for key, row in stored.items()}
+            made: list[dict[str, Any]] = []
             answers: list[ChargeResult | Exception] = []
             for request in requests:
-                row = stored.get(request.idempotency_key)
+                row = payments.get(request.idempotency_key)
                 if row is None:
                     try:
-                        row = self._new_payment(request, methods.get(request.method_ref), now)
+                        row = _new_payment(request, methods.get(request.method_ref), now)
                     except GatewayRequestRefused as exc:
                         answers.append(exc)
                         continue
-                    stored[request.idempotency_key] = row
+                    payments[request.idempotency_key] = row
                     made.append(row)
                 elif not _same_payment(row, request):
                     answers.append(_refused_key())
                     continue
-                # Answered before the commit: committing expires the rows' loaded values.
                 answers.append(_charge_result(row))
             if made:
-                session.add_all(made)
+                session.execute(insert(SimPayment), made)
                 session.commit()
             return answers
-
-    def _new_payment(
-        self, request: ChargeRequest, method: SimMethod | None, now: datetime
-    ) -> SimPayment:
-        """The payment a first charge of REQUEST on METHOD makes (not yet stored)."""
-        if method is None:
-            raise GatewayRequestRefused(
-                f"No such payment method: {request.method_ref}", code="resource_missing"
-            )
-        if method.customer_ref != request.customer_ref:
-            raise GatewayRequestRefused(
-                "The payment method belongs to another customer.", code="resource_missing"
-            )
-        if method.kind != request.method_kind.value:
-            raise GatewayRequestRefused(
-                f"The payment method is a {method.kind}, not a {request.method_kind}.",
-                code="payment_method_invalid",
-            )
-        status, settles_on, emitted = _first_answer(method, now)
-        shown = method.outcome if status in _FAILED_NOW else ""
-        return SimPayment(
-            ref=_ref("pay"),
-            customer_ref=request.customer_ref,
-            method_ref=request.method_ref,
-            kind=method.kind,
-            amount_cents=request.amount_cents,
-            currency=request.currency,
-            description=request.description,
-            idempotency_key=request.idempotency_key,
-            initial_status=status,
-            status=status,
-            # A bank debit's fate is decided now but told only when it settles.
-            outcome="" if method.outcome in (SUCCEED, SETTLE) else method.outcome,
-            failure_message=_MESSAGES.get(shown, ""),
-            settles_on=settles_on,
-            event_emitted=emitted,
-            created_at=now,
-            resolved_at=None if status is ChargeStatus.PROCESSING else now,
-        )
 
     def refund(self, *, payment_ref: str, amount_cents: int, idempotency_key: str) -> RefundResult:
         """Send back part or all of a succeeded payment (never more than is left)."""
@@ -492,9 +457,20 @@ def _chunks(values: Sequence[str]) -> list[Sequence[str]]:
     return [values[i : i + _IN_CHUNK] for i in range(0, len(values), _IN_CHUNK)]
 
 
-def _same_payment(row: SimPayment, request: ChargeRequest) -> bool:
-    """Whether a stored payment was made by a request with REQUEST's details (key reuse)."""
-    return (row.customer_ref, row.method_ref, row.kind, row.amount_cents, row.currency) == (
+def _columns(row: SimPayment) -> dict[str, Any]:
+    """A stored payment's columns, as `_new_payment` gives a new one's."""
+    return row.model_dump()
+
+
+def _same_payment(row: Mapping[str, Any], request: ChargeRequest) -> bool:
+    """Whether a payment (its columns) was made by a request with REQUEST's details."""
+    return (
+        row["customer_ref"],
+        row["method_ref"],
+        row["kind"],
+        row["amount_cents"],
+        row["currency"],
+    ) == (
         request.customer_ref,
         request.method_ref,
         request.method_kind.value,
@@ -503,15 +479,53 @@ def _same_payment(row: SimPayment, request: ChargeRequest) -> bool:
     )
 
 
-def _charge_result(row: SimPayment) -> ChargeResult:
-    """What a charge call answers for the stored payment ROW (the same every time)."""
-    initial = ChargeStatus(row.initial_status)
+def _new_payment(request: ChargeRequest, method: SimMethod | None, now: datetime) -> dict[str, Any]:
+    """The columns of the payment a first charge of REQUEST on METHOD makes (not yet stored)."""
+    if method is None:
+        raise GatewayRequestRefused(
+            f"No such payment method: {request.method_ref}", code="resource_missing"
+        )
+    if method.customer_ref != request.customer_ref:
+        raise GatewayRequestRefused(
+            "The payment method belongs to another customer.", code="resource_missing"
+        )
+    if method.kind != request.method_kind.value:
+        raise GatewayRequestRefused(
+            f"The payment method is a {method.kind}, not a {request.method_kind}.",
+            code="payment_method_invalid",
+        )
+    status, settles_on, emitted = _first_answer(method, now)
+    shown = method.outcome if status in _FAILED_NOW else ""
+    return {
+        "ref": _ref("pay"),
+        "customer_ref": request.customer_ref,
+        "method_ref": request.method_ref,
+        "kind": method.kind,
+        "amount_cents": request.amount_cents,
+        "currency": request.currency,
+        "description": request.description,
+        "idempotency_key": request.idempotency_key,
+        "initial_status": status.value,
+        "status": status.value,
+        # A bank debit's fate is decided now but told only when it settles.
+        "outcome": "" if method.outcome in (SUCCEED, SETTLE) else method.outcome,
+        "failure_message": _MESSAGES.get(shown, ""),
+        "settles_on": settles_on,
+        "event_emitted": emitted,
+        "created_at": now,
+        "resolved_at": None if status is ChargeStatus.PROCESSING else now,
+    }
+
+
+def _charge_result(row: Mapping[str, Any]) -> ChargeResult:
+    """What a charge call answers for a payment (its columns): the same every time."""
+    initial = ChargeStatus(row["initial_status"])
     return ChargeResult(
         status=initial,
-        ref=row.ref,
-        failure_code=row.outcome if initial in _FAILED_NOW else "",
-        failure_message=row.failure_message if initial in _FAILED_NOW else "",
-        settles_on=row.settles_on,
+        ref=row["ref"],
+        failure_code=row["outcome"] if initial in _FAILED_NOW else "",
+        failure_message=row["failure_message"] if initial in _FAILED_NOW else "",
+        settles_on=row["settles_on"],
     )
 
 

@@ -73,6 +73,13 @@ def local_stamp(moment: datetime, tz: ZoneInfo) -> str:
     return _compact(moment.astimezone(tz).isoformat())
 
 
+def _time_line(name: str, moment: datetime, tz: ZoneInfo, tzid: str) -> str:
+    """DTSTART/DTEND for MOMENT: local time with TZID, or UTC in the repeated hour."""
+    if moment.astimezone(tz).fold:
+        return f"{name}:{utc_stamp(moment)}\r\n"
+    return fold(f"{name};TZID={tzid}:{local_stamp(moment, tz)}")
+
+
 class IcsEvent(NamedTuple):
     """One VEVENT, with only what a feed shows. Times are aware datetimes (stored as UTC)."""
 
@@ -110,10 +117,16 @@ def events_text(events: Iterable[IcsEvent], tz: ZoneInfo, tzid: str) -> str:
     out: list[str] = []
     for e in events:
         stamp = utc(e.stamp)
-        start, end = local_stamp(e.start, tz), local_stamp(e.end, tz)
-        times = f"DTSTART;TZID={tzid}:{start}\r\nDTEND;TZID={tzid}:{end}\r\n"
-        if long_tzid:
-            times = fold(f"DTSTART;TZID={tzid}:{start}") + fold(f"DTEND;TZID={tzid}:{end}")
+        local_start, local_end = e.start.astimezone(tz), e.end.astimezone(tz)
+        if local_start.fold or local_end.fold:
+            # The repeated hour when clocks go back: a TZID wall time there means the first
+            # occurrence (RFC 5545 3.3.5), so the second one is written in UTC instead.
+            times = _time_line("DTSTART", e.start, tz, tzid) + _time_line("DTEND", e.end, tz, tzid)
+        else:
+            start, end = _compact(local_start.isoformat()), _compact(local_end.isoformat())
+            times = f"DTSTART;TZID={tzid}:{start}\r\nDTEND;TZID={tzid}:{end}\r\n"
+            if long_tzid:
+                times = fold(f"DTSTART;TZID={tzid}:{start}") + fold(f"DTEND;TZID={tzid}:{end}")
         out.append(
             "BEGIN:VEVENT\r\n"
             + text_line("UID", e.uid)

@@ -501,11 +501,12 @@ def _write_changes(session: Session, objects: Sequence[Any]) -> None:
     unique = list({id(obj): obj for obj in objects}.values())
     for obj in unique:
         state = sa_inspect(obj)
-        values = {}
-        for attr in state.mapper.column_attrs:
-            history = state.attrs[attr.key].history
-            if history.added:
-                values[attr.columns[0].name] = history.added[0]
+        # committed_state holds the loaded value of each attribute set since the load.
+        values = {
+            state.mapper.get_property(key).columns[0].name: state.dict[key]  # type: ignore[attr-defined]
+            for key, loaded in state.committed_state.items()
+            if state.dict.get(key) != loaded
+        }
         if values:
             changes[(state.mapper.local_table, tuple(sorted(values)))][int(obj.id)] = values
     for obj in unique:

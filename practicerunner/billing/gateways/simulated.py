@@ -288,7 +288,7 @@ class SimulatedGateway:
                     continue
                 answers.append(_charge_result(row))
             if made:
-                session.execute(insert(SimPayment), made)
+                session.execute(insert(SimPayment.__table__), made)  # type: ignore[attr-defined]
                 session.commit()
             return answers
 

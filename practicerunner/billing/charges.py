@@ -56,26 +56,6 @@ def insert_ignore(session: Session, table: object, rows: Sequence[dict[str, obje
     return max(int(result.rowcount or 0), 0)  # type: ignore[attr-defined]
 
 
-def new_ids(session: Session, table: str, n: int) -> list[int]:
-    """N fresh ids for TABLE, taken before a bulk insert (so no RETURNING is needed).
-
-    PostgreSQL: from the table's sequence. SQLite: this transaction holds the only write lock
-    (BEGIN IMMEDIATE), so max + 1 onwards is ours.
-    """
-    if n <= 0:
-        return []
-    conn = session.connection()
-    if conn.dialect.name == "postgresql":
-        return list(
-            conn.exec_driver_sql(
-                f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) "
-                f"FROM generate_series(1, {int(n)})"
-            ).scalars()
-        )
-    top = conn.exec_driver_sql(f"SELECT COALESCE(MAX(id), 0) FROM {table}").scalar_one()
-    return list(range(int(top) + 1, int(top) + 1 + n))
-
-
 def local_day_bounds(first: date, last: date, timezone: str) -> tuple[datetime, datetime]:
     """UTC instants covering the practice-local days FIRST..LAST inclusive."""
     zone = ZoneInfo(timezone)

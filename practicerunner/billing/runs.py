@@ -24,10 +24,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, insert, update
+from sqlalchemy import exists, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -38,7 +38,6 @@ from practicerunner.billing.charges import (
     charge_amount,
     insert_ignore,
     local_day_bounds,
-    new_ids,
     session_fee,
 )
 from practicerunner.billing.models import (
@@ -74,6 +73,7 @@ from practicerunner.billing.schedule import (
 )
 from practicerunner.clients.models import Case, CasePayer, CaseStatus
 from practicerunner.core import clock
+from practicerunner.core.db import bulk_insert, new_ids
 from practicerunner.practice.models import Practice, Service
 from practicerunner.scheduling.models import Appointment, AppointmentStatus
 
@@ -282,6 +282,16 @@ def _run_group(
     return summary
 
 
+class _Owed(NamedTuple):
+    """A charge as billing needs it (plain values: no ORM object per row)."""
+
+    id: int
+    kind: str
+    service_date: date
+    fee_cents: int
+    new: bool  # written by this run (already marked invoiced when the case has payers)
+
+
 @dataclass
 class _Case:
     """One case being billed in a chunk: its rules, payers, charges and credits."""
@@ -289,8 +299,8 @@ class _Case:
     case_id: int
     rules: Effective
     payers: list[CasePayer] = field(default_factory=list)
-    charges: list[Charge] = field(default_factory=list)
-    credits: list[Charge] = field(default_factory=list)
+    charges: list[_Owed] = field(default_factory=list)
+    credits: list[_Owed] = field(default_factory=list)
     credited: set[str] = field(default_factory=set)  # credit ledger keys already netted
 
 
@@ -326,8 +336,8 @@ def _bill_chunk(
     if not cases:
         session.rollback()
         return 0, len(done)
-    _write_charges(session, run, schedule, cases, timezone)
     _load(session, run, cases)
+    _write_charges(session, run, schedule, cases, timezone)
     made = _invoice_all(session, run, list(cases.values()))
     if made:
         session.execute(
@@ -398,7 +408,12 @@ def _write_charges(
     cases: dict[int, _Case],
     timezone: str,
 ) -> None:
-    """Write what each case owes for this run (each source once)."""
+    """Write what each case owes for this run, each source once, and add it to the case.
+
+    Only sessions not yet charged are read, so nothing here can collide with an earlier
+    charge. Ids are taken ahead and a charge of a case with payers is written already
+    invoiced (its invoice follows in this transaction): no update of thousands of rows after.
+    """
     zone = ZoneInfo(timezone)
     by_model: dict[BillingModel, list[int]] = defaultdict(list)
     for case in cases.values():
@@ -425,7 +440,13 @@ def _write_charges(
     if by_model[BillingModel.PRE_BILLED]:
         ahead = period_starting(schedule, run.run_on)
         upcoming = _sessions(
-            session, by_model[BillingModel.PRE_BILLED], ahead[0], ahead[1], timezone, ("scheduled",)
+            session,
+            by_model[BillingModel.PRE_BILLED],
+            ahead[0],
+            ahead[1],
+            timezone,
+            ("scheduled",),
+            uncharged=True,
         )
         for case_id, sessions in upcoming.items():
             rules = cases[case_id].rules
@@ -434,14 +455,19 @@ def _write_charges(
                 rows.append(
                     _charge_row(case_id, a, ChargeKind.PREPAYMENT, f"prebill:{a.id}", fee, zone)
                 )
-    if by_model[BillingModel.RECURRING_MONTHLY]:
-        rows.extend(
-            _monthly_rows(
-                session, run, schedule, cases, by_model[BillingModel.RECURRING_MONTHLY], timezone
-            )
+    monthly = by_model[BillingModel.RECURRING_MONTHLY]
+    if monthly:
+        rows.extend(_monthly_rows(session, run, schedule, cases, monthly, timezone))
+    if not rows:
+        return
+    for charge_id, row in zip(new_ids(session, "charge", len(rows)), rows, strict=True):
+        case = cases[int(row["case_id"])]  # type: ignore[call-overload]
+        row["id"] = charge_id
+        row["invoiced"] = bool(case.payers)
+        case.charges.append(
+            _Owed(charge_id, str(row["kind"]), row["service_date"], int(row["fee_cents"]), True)  # type: ignore[arg-type, call-overload]
         )
-    for start in range(0, len(rows), 2000):
-        insert_ignore(session, Charge.__table__, rows[start : start + 2000])  # type: ignore[attr-defined]
+    bulk_insert(session, Charge.__table__, rows)  # type: ignore[attr-defined]
 
 
 def _monthly_rows(
@@ -457,25 +483,42 @@ def _monthly_rows(
     ahead = period_starting(schedule, run.run_on)
     before = period_ending(schedule, run.run_on)
     held = _sessions(session, case_ids, before[0], before[1], timezone, FEE_BEARING)
+    month_key = f"month:{ahead[0].isoformat()}"
+    have_month = set(
+        session.exec(
+            select(Charge.case_id).where(
+                col(Charge.case_id).in_(list(case_ids)), Charge.source_key == month_key
+            )
+        ).all()
+    )
+    held_ids = [a.id for sessions in held.values() for a, _ in sessions]
+    charged = set(
+        session.exec(
+            select(Charge.appointment_id).where(col(Charge.appointment_id).in_(held_ids))
+        ).all()
+    )
     rows: list[dict[str, object]] = []
     for case_id in case_ids:
         rules = cases[case_id].rules
         policy = rules.policy
-        rows.append(
-            {
-                "case_id": case_id,
-                "appointment_id": None,
-                "kind": ChargeKind.MONTHLY_PLAN.value,
-                "source_key": f"month:{ahead[0].isoformat()}",
-                "service_date": ahead[0],
-                "fee_cents": policy.monthly_amount_cents,
-                "invoiced": False,
-                "waived_at": None,
-                "waived_by_id": None,
-                "created_at": clock.now(),
-            }
-        )
+        if case_id not in have_month:
+            rows.append(
+                {
+                    "case_id": case_id,
+                    "appointment_id": None,
+                    "kind": ChargeKind.MONTHLY_PLAN.value,
+                    "source_key": month_key,
+                    "service_date": ahead[0],
+                    "fee_cents": policy.monthly_amount_cents,
+                    "invoiced": False,
+                    "waived_at": None,
+                    "waived_by_id": None,
+                    "created_at": clock.now(),
+                }
+            )
         for a, service_fee in held.get(case_id, [])[policy.monthly_sessions :]:
+            if a.id in charged:
+                continue
             fee = session_fee(a, service_fee, rules)
             rows.append(_charge_row(case_id, a, ChargeKind.SESSION, f"appt:{a.id}", fee, zone))
     return rows
@@ -491,8 +534,10 @@ def _load(session: Session, run: _Run, cases: dict[int, _Case]) -> None:
     ).all():
         cases[payer.case_id].payers.append(payer)
     horizon = max(run.period_end, run.run_on + timedelta(days=31))
-    for charge in session.exec(
-        select(Charge)
+    for charge_id, case_id, kind, on, fee in session.execute(
+        select(  # type: ignore[call-overload]
+            Charge.id, Charge.case_id, Charge.kind, Charge.service_date, Charge.fee_cents
+        )
         .where(
             col(Charge.case_id).in_(ids),
             col(Charge.invoiced).is_(False),
@@ -501,7 +546,7 @@ def _load(session: Session, run: _Run, cases: dict[int, _Case]) -> None:
         )
         .order_by(col(Charge.case_id), col(Charge.service_date), col(Charge.id))
     ).all():
-        cases[charge.case_id].charges.append(charge)
+        cases[case_id].charges.append(_Owed(charge_id, kind, on, fee, False))
     prebilled = [c.case_id for c in cases.values() if c.rules.model == BillingModel.PRE_BILLED]
     if prebilled:
         credited = set(
@@ -511,8 +556,10 @@ def _load(session: Session, run: _Run, cases: dict[int, _Case]) -> None:
                 )
             ).all()
         )
-        for charge in session.exec(
-            select(Charge)
+        for charge_id, case_id, kind, on, fee in session.execute(
+            select(  # type: ignore[call-overload]
+                Charge.id, Charge.case_id, Charge.kind, Charge.service_date, Charge.fee_cents
+            )
             .join(Appointment, col(Appointment.id) == Charge.appointment_id)
             .where(
                 col(Charge.case_id).in_(prebilled),
@@ -522,10 +569,10 @@ def _load(session: Session, run: _Run, cases: dict[int, _Case]) -> None:
             )
             .order_by(col(Charge.service_date), col(Charge.id))
         ).all():
-            case = cases[charge.case_id]
+            case = cases[case_id]
             keys = {payer_key(p) for p in case.payers}
-            if any(f"credit:{charge.id}:{k}" not in credited for k in keys):
-                case.credits.append(charge)
+            if any(f"credit:{charge_id}:{k}" not in credited for k in keys):
+                case.credits.append(_Owed(charge_id, kind, on, fee, False))
         for case_id in prebilled:
             cases[case_id].credited = credited
 
@@ -600,18 +647,17 @@ def _invoice_all(session: Session, run: _Run, cases: list[_Case]) -> int:
             continue  # the charges are kept; nothing to invoice (or no payer yet)
         shares = [(payer_key(p), p.share_basis_points) for p in case.payers]
         lines: dict[str, list[_Line]] = defaultdict(list)
-        for charge in case.charges:
+        for charge in sorted(case.charges, key=lambda c: (c.service_date, c.id)):
             label = CHARGE_LABELS[ChargeKind(charge.kind)]
             for key, amount in split_by_shares(charge.fee_cents, shares):
-                lines[key].append(_Line(int(charge.id), charge.service_date, label, amount))  # type: ignore[arg-type]
-            invoiced.append(int(charge.id))  # type: ignore[arg-type]
+                lines[key].append(_Line(charge.id, charge.service_date, label, amount))
+            if not charge.new:
+                invoiced.append(charge.id)
         credited = case.credited
         for charge in case.credits:
             for key, amount in split_by_shares(-charge.fee_cents, shares):
                 if amount and f"credit:{charge.id}:{key}" not in credited:
-                    lines[key].append(
-                        _Line(int(charge.id), charge.service_date, CREDIT_LABEL, amount)  # type: ignore[arg-type]
-                    )
+                    lines[key].append(_Line(charge.id, charge.service_date, CREDIT_LABEL, amount))
         for payer in case.payers:
             key = payer_key(payer)
             payer_lines = lines.get(key, [])
@@ -668,11 +714,9 @@ def _invoice_all(session: Session, run: _Run, cases: list[_Case]) -> int:
         _rows_for_lines(
             run, case.case_id, key, invoice_id, payer_lines, now, line_rows, ledger_rows
         )
-    session.execute(insert(Invoice.__table__), invoice_rows)  # type: ignore[attr-defined]
-    for start in range(0, len(line_rows), 2000):
-        session.execute(insert(InvoiceLine.__table__), line_rows[start : start + 2000])  # type: ignore[attr-defined]
-    for start in range(0, len(ledger_rows), 2000):
-        session.execute(insert(LedgerEntry.__table__), ledger_rows[start : start + 2000])  # type: ignore[attr-defined]
+    bulk_insert(session, Invoice.__table__, invoice_rows)  # type: ignore[attr-defined]
+    bulk_insert(session, InvoiceLine.__table__, line_rows)  # type: ignore[attr-defined]
+    bulk_insert(session, LedgerEntry.__table__, ledger_rows)  # type: ignore[attr-defined]
     queue_invoice_notices(session, invoices, methods)
     return len(invoice_rows)
 

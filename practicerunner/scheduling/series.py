@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import bisect
 import logging
-import operator
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import DateTime, String, Table, type_coerce
+from sqlalchemy import DateTime, String, type_coerce
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.types import TypeEngine
 from sqlmodel import Session, col, or_, select
 
 from practicerunner.core import audit, clock
+from practicerunner.core.db import bulk_insert, new_ids
 from practicerunner.core.permissions import SYSTEM_ACTOR
 from practicerunner.scheduling.models import (
     Appointment,
@@ -247,61 +247,6 @@ def _busy_for(
     return index
 
 
-def _new_ids(session: Session, n: int) -> list[int]:
-    """N fresh appointment ids, taken before inserting (so no RETURNING is needed)."""
-    conn = session.connection()
-    if conn.dialect.name == "postgresql":
-        return list(
-            conn.exec_driver_sql(
-                "SELECT nextval(pg_get_serial_sequence('appointment', 'id')) "
-                f"FROM generate_series(1, {int(n)})"
-            ).scalars()
-        )
-    # SQLite: this transaction holds the only write lock (BEGIN IMMEDIATE), so max+1 is ours.
-    top = conn.exec_driver_sql("SELECT COALESCE(MAX(id), 0) FROM appointment").scalar_one()
-    return list(range(int(top) + 1, int(top) + 1 + n))
-
-
-def _executemany(session: Session, table: Table, rows: Sequence[Mapping[str, object]]) -> None:
-    """Insert ROWS with the driver's own executemany (psycopg pipelines it).
-
-    SQLAlchemy's multi-VALUES batching costs seconds of query parsing at tens of thousands
-    of rows; values still go through each column's type (UTC handling included).
-    """
-    conn = session.connection()
-    dialect = conn.dialect
-    # Column defaults are SQLAlchemy's to fill, and raw SQL skips them: fill them here.
-    defaults = {
-        c.name: c.default.arg  # type: ignore[attr-defined]
-        for c in table.c
-        if c.name not in rows[0] and c.default is not None and c.default.is_scalar
-    }
-    if defaults:
-        rows = [{**defaults, **row} for row in rows]
-    names = list(rows[0])
-    processors = [
-        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
-    ]
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join(mark for _ in names)})"
-    converting = [(i, proc) for i, proc in enumerate(processors) if proc is not None]
-    pick = operator.itemgetter(*names)
-    params: list[tuple[object, ...]] = []
-    for row in rows:
-        values = list(pick(row))
-        for i, proc in converting:
-            values[i] = proc(values[i])
-        params.append(tuple(values))
-    if dialect.name == "postgresql":
-        # COPY: one round trip for the lot; constraints and triggers still check every row.
-        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
-            for row_values in params:
-                copy.write_row(row_values)
-        return
-    conn.exec_driver_sql(sql, params)  # type: ignore[arg-type]
-
-
 def _due(
     session: Session, due_before: datetime, limit: int, skip: set[int]
 ) -> list[AppointmentSeries]:
@@ -410,17 +355,17 @@ def _write_batch(
                 )
                 attendees.append(people)
         if rows:
-            ids = _new_ids(session, len(rows))
+            ids = new_ids(session, "appointment", len(rows))
             for row, aid in zip(rows, ids, strict=True):
                 row["id"] = aid
-            _executemany(session, Appointment.__table__, rows)  # type: ignore[attr-defined]
+            bulk_insert(session, Appointment.__table__, rows)  # type: ignore[attr-defined]
             links = [
                 {"appointment_id": aid, "client_id": c}
                 for aid, people in zip(ids, attendees, strict=True)
                 for c in people
             ]
             if links:
-                _executemany(session, AppointmentAttendee.__table__, links)  # type: ignore[attr-defined]
+                bulk_insert(session, AppointmentAttendee.__table__, links)  # type: ignore[attr-defined]
         written = len(rows)
     for series, occs in planned:
         advance(series, occs, until)

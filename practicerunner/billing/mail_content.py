@@ -10,11 +10,8 @@ templates live beside the appointment ones (messaging/templates/email/billing_*.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-
-from practicerunner.messaging.content import TEMPLATES, PracticeFacts, Rendered
+from practicerunner.messaging.content import PracticeFacts, Rendered, template_environment
 
 # kind -> outbox kind code
 KINDS: dict[str, str] = {
@@ -73,23 +70,11 @@ def subject_for(kind: str, facts: BillingFacts) -> str:
     )[:200]
 
 
-@lru_cache(maxsize=1)
-def _environment() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(str(TEMPLATES)),
-        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-
-
 def render_billing(kind: str, facts: BillingFacts, first_name: str) -> Rendered:
     """The subject, text and HTML of a KIND billing email to someone called FIRST_NAME."""
     if kind not in KINDS:
         raise ValueError(f"unknown billing message kind {kind!r}")
-    env = _environment()
+    env = template_environment()
     context = {"facts": facts, "practice": facts.practice, "first_name": first_name}
     return Rendered(
         subject=subject_for(kind, facts),

@@ -140,7 +140,7 @@ class Charge(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("case_id", "source_key", name="uq_charge_source"),
         CheckConstraint("fee_cents >= 0", name="ck_charge_fee"),
-        Index("ix_charge_case_uninvoiced", "case_id", "invoiced"),
+        # uq_charge_source leads with case_id: it serves "this case's charges" as well.
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -208,7 +208,7 @@ class InvoiceLine(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    invoice_id: int = Field(foreign_key="invoice.id", index=True)
+    invoice_id: int = Field(foreign_key="invoice.id")  # uq_invoice_line leads with it
     charge_id: int = Field(foreign_key="charge.id", index=True)
     service_date: date
     description: str = Field(max_length=120)  # never clinical: "Session", "No-show fee"

@@ -200,8 +200,13 @@ def subject_for(kind: str, facts: AppointmentFacts, recipient: Recipient) -> str
 
 
 @lru_cache(maxsize=1)
-def _environment() -> Environment:
+def template_environment() -> Environment:
+    """The Jinja2 environment for every message template (appointments and billing).
+
+    Templates ship with the package and are not edited while it runs: no reload checks.
+    """
     return Environment(
+        auto_reload=False,
         loader=FileSystemLoader(str(TEMPLATES)),
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
         undefined=StrictUndefined,
@@ -215,7 +220,7 @@ def render(kind: str, facts: AppointmentFacts, recipient: Recipient) -> Rendered
     """The subject and bodies of a KIND message to RECIPIENT (SMS: text only)."""
     if kind not in KINDS:
         raise ValueError(f"unknown message kind {kind!r}")
-    env = _environment()
+    env = template_environment()
     owner = whose(recipient)
     context = {
         "kind": kind,

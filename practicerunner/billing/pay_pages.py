@@ -13,7 +13,7 @@ from typing import Any
 import reflex as rx
 
 from practicerunner.billing.pay_state import PayState as S
-from practicerunner.ui.components import checkbox_field, field_error
+from practicerunner.ui.components import field_error
 from practicerunner.ui.layout import public_page
 from practicerunner.ui.routes import PAY
 
@@ -162,6 +162,84 @@ def _number_field(label: str, hint: str, autocomplete: str) -> rx.Component:
     )
 
 
+def _auto_pay() -> rx.Component:
+    return rx.el.label(
+        rx.hstack(
+            rx.checkbox(
+                checked=S.auto_pay,
+                on_change=S.set_auto_pay,
+                id="auto_pay",
+                name="auto_pay",
+            ),
+            rx.text("Pay future invoices automatically", size="2"),
+            spacing="2",
+            align="center",
+        ),
+        html_for="auto_pay",
+    )
+
+
+def _notice_choice() -> rx.Component:
+    """Before each automatic bank debit: always email, or only above an amount."""
+    invalid = S.errors.contains("notice_above")  # type: ignore[attr-defined]
+    return rx.vstack(
+        rx.text("Before each bank debit, email me:", size="2", weight="medium", id="notice-label"),
+        rx.radio_group.root(
+            rx.vstack(
+                rx.el.label(
+                    rx.hstack(
+                        rx.radio_group.item(value="always", id="notice-always"),
+                        rx.text("always", size="2"),
+                        spacing="2",
+                        align="center",
+                    ),
+                    html_for="notice-always",
+                ),
+                rx.hstack(
+                    rx.el.label(
+                        rx.hstack(
+                            rx.radio_group.item(value="above", id="notice-above"),
+                            rx.text("only when it is more than", size="2"),
+                            spacing="2",
+                            align="center",
+                        ),
+                        html_for="notice-above",
+                    ),
+                    rx.input(
+                        rx.input.slot("$"),
+                        id="notice_above",
+                        name="notice_above",
+                        input_mode="decimal",
+                        placeholder="0.00",
+                        aria_label="Email me only when the debit is more than, in dollars",
+                        aria_invalid=rx.cond(invalid, "true", "false"),
+                        aria_describedby="notice_above-error",
+                        # Typing an amount means "only above it".
+                        on_focus=S.set_notice("above"),  # type: ignore[operator]
+                        width="130px",
+                        size="2",
+                    ),
+                    spacing="2",
+                    align="center",
+                    wrap="wrap",
+                ),
+                spacing="2",
+            ),
+            value=S.notice,
+            on_change=S.set_notice,
+            name="notice",
+            aria_labelledby="notice-label",
+        ),
+        field_error(S.errors, "notice_above"),  # type: ignore[arg-type]
+        spacing="2",
+        width="100%",
+        padding="12px 14px",
+        border_radius="8px",
+        background=rx.color("gray", 2),
+        id="notice-choice",
+    )
+
+
 def _form() -> rx.Component:
     return rx.cond(
         (S.invoice["status"] == "open") & (S.options.length() > 0),  # type: ignore[attr-defined]
@@ -190,7 +268,8 @@ def _form() -> rx.Component:
                         "cc-number",
                     ),
                 ),
-                checkbox_field("Pay future invoices automatically", "auto_pay"),
+                _auto_pay(),
+                rx.cond((S.method == "bank") & S.auto_pay, _notice_choice()),
                 rx.button(
                     S.pay_label,
                     type="submit",

@@ -14,6 +14,8 @@ from dataclasses import asdict
 import reflex as rx
 
 from practicerunner.billing.paylink import (
+    NOTICE_ABOVE,
+    NOTICE_ALWAYS,
     PayForm,
     PayLinkInvalid,
     PayView,
@@ -52,6 +54,9 @@ class PayState(rx.State):
     online: bool = True
     method: str = ""
     pay_label: str = "Pay"
+    # Controlled, because the debit-notice choice shows only for a bank account on auto-pay.
+    auto_pay: bool = False
+    notice: str = NOTICE_ALWAYS
     errors: dict[str, str] = {}
     result_status: str = ""  # succeeded | processing | failed | requires_action | pending | closed
     result_message: str = ""
@@ -102,6 +107,7 @@ class PayState(rx.State):
         token, online = self._token(), _online()
         self.loaded, self.errors = False, {}
         self.result_status, self.result_message, self.submitting = "", "", False
+        self.auto_pay, self.notice = False, NOTICE_ALWAYS
 
         def work() -> PayView | str:
             with session_scope() as s:
@@ -127,6 +133,17 @@ class PayState(rx.State):
             self._label()
 
     @rx.event
+    def set_auto_pay(self, value: bool):
+        """The payer ticks or clears "Pay future invoices automatically"."""
+        self.auto_pay = bool(value)
+        self.errors = {k: v for k, v in self.errors.items() if k != "notice_above"}
+
+    @rx.event
+    def set_notice(self, value: str):
+        """'always', or 'above' an amount, for the email before each bank debit."""
+        self.notice = NOTICE_ABOVE if value == NOTICE_ABOVE else NOTICE_ALWAYS
+
+    @rx.event
     async def submit(self, form: dict):
         """Pay the balance with the number typed (a second click while paying does nothing)."""
         if self.submitting or self.invoice.get("status") != "open":
@@ -135,7 +152,9 @@ class PayState(rx.State):
         pay = PayForm(
             method=self.method,
             number=str(form.get("number", ""))[:40],
-            auto_pay=str(form.get("auto_pay", "")).lower() in ("on", "true", "1"),
+            auto_pay=self.auto_pay,
+            notice=self.notice,
+            notice_above=str(form.get("notice_above", "") or "")[:40],
         )
         self.submitting, self.errors = True, {}
         yield

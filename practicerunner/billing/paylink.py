@@ -46,7 +46,7 @@ from practicerunner.billing.money import NO_ADJUSTMENT, Adjustment, discount_cen
 from practicerunner.clients.models import Case
 from practicerunner.core import clock
 from practicerunner.core.errors import ValidationFailed
-from practicerunner.core.money import format_cents
+from practicerunner.core.money import MoneyFormatError, format_cents, parse_dollars
 from practicerunner.core.settings import get_settings
 
 # Attempts made by the payer on the pay page carry this suffix on their idempotency key
@@ -177,13 +177,38 @@ class PayView:
     online: bool  # this installation can take the payment on this page
 
 
+NOTICE_ALWAYS = "always"
+NOTICE_ABOVE = "above"
+
+
 @dataclass(frozen=True)
 class PayForm:
-    """What the payer typed: the method, the card or account number, and auto-pay consent."""
+    """What the payer typed: the method, the card or account number, auto-pay consent and,
+    for automatic bank debits, when to be emailed first ('always' or 'above' NOTICE_ABOVE)."""
 
     method: str
     number: str
     auto_pay: bool = False
+    notice: str = NOTICE_ALWAYS
+    notice_above: str = ""  # dollars and cents as typed, read only with notice 'above'
+
+
+def notice_threshold(form: PayForm) -> tuple[int | None, dict[str, str]]:
+    """The debit-notice threshold in cents (None = always email), and errors by field.
+
+    It only means something for a bank account paying future invoices automatically (a card
+    charge needs no advance notice), so any other form gives (None, {}).
+    """
+    if form.method != Method.BANK or not form.auto_pay or form.notice != NOTICE_ABOVE:
+        return None, {}
+    text = form.notice_above.strip()
+    try:
+        cents = parse_dollars(text)
+    except MoneyFormatError as exc:
+        return None, {"notice_above": str(exc)}
+    if cents < 0:
+        return None, {"notice_above": "Enter an amount of zero or more."}
+    return cents, {}
 
 
 @dataclass(frozen=True)
@@ -409,9 +434,11 @@ def pay_invoice(session: Session, gateway: PaymentGateway, token: str, form: Pay
     """The payer pays the invoice TOKEN names with the card or bank account they typed.
 
     Saves the method with the processor (and, when the box is ticked, for paying future
-    invoices automatically), writes one attempt for the balance and charges it. Cards answer
-    at once; bank transfers are processing until they settle. A declined card records
-    nothing as paid. Raises PayLinkInvalid for a bad link and ValidationFailed for bad input.
+    invoices automatically, with the payer's choice of when to be emailed before a bank
+    debit; a bad amount there refuses the whole form before anything is saved), writes one
+    attempt for the balance and charges it. Cards answer at once; bank transfers are
+    processing until they settle. A declined card records nothing as paid. Raises
+    PayLinkInvalid for a bad link and ValidationFailed for bad input.
     """
     from practicerunner.billing.collect import execute_attempt
     from practicerunner.billing.gateways.simulated import SimulatedGateway
@@ -433,6 +460,8 @@ def pay_invoice(session: Session, gateway: PaymentGateway, token: str, form: Pay
     simulated = gateway if isinstance(gateway, SimulatedGateway) else None
     if simulated is None:
         errors["number"] = "Online payment is not available yet: please contact the practice."
+    notice_above, notice_errors = notice_threshold(form)
+    errors.update(notice_errors)
     if errors:
         session.rollback()
         raise ValidationFailed(errors)
@@ -446,7 +475,9 @@ def pay_invoice(session: Session, gateway: PaymentGateway, token: str, form: Pay
         session.rollback()
         message = str(exc)
         raise ValidationFailed({"number": message[:1].upper() + message[1:] + "."}) from exc
-    method = add_method(session, gateway.name, key, saved, auto_pay=form.auto_pay)
+    method = add_method(
+        session, gateway.name, key, saved, auto_pay=form.auto_pay, notice_above_cents=notice_above
+    )
     written = _write_attempt(session, invoice_id, method, form.method)
     if isinstance(written, PayOutcome):
         return written

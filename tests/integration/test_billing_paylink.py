@@ -29,6 +29,7 @@ from practicerunner.billing.paylink import (
     _write_attempt,
     invalid_message,
     make_token,
+    notice_threshold,
     pay_invoice,
     pay_url,
     pay_view,
@@ -337,3 +338,65 @@ def test_a_split_payer_sees_their_share(session: Session, people, travel) -> Non
     assert [(x.description, x.amount_cents) for x in doc.lines] == [
         ("Session on Wed, Dec 2, 2026", 8000)
     ]
+
+
+# ---- the payer's choice of email before each automatic bank debit --------------------------
+
+
+@given(st.integers(min_value=0, max_value=10**11))
+def test_a_notice_amount_in_dollars_and_cents_is_kept_to_the_cent(cents: int) -> None:
+    typed = f"{cents // 100}.{cents % 100:02d}"
+    form = PayForm("bank", "000123456789", True, "above", typed)
+    assert notice_threshold(form) == (cents, {})
+    assert notice_threshold(PayForm("bank", "1", True, "above", f"${cents // 100:,}")) == (
+        cents // 100 * 100,
+        {},
+    )
+
+
+def test_the_notice_amount_matters_only_for_a_bank_account_on_auto_pay() -> None:
+    assert notice_threshold(PayForm("bank", "1", True, "always", "40")) == (None, {})
+    assert notice_threshold(PayForm("bank", "1", False, "above", "nonsense")) == (None, {})
+    assert notice_threshold(PayForm("card", "1", True, "above", "nonsense")) == (None, {})
+
+
+def test_paying_by_bank_on_auto_pay_keeps_the_payers_notice_choice(
+    session: Session, people, travel
+) -> None:  # type: ignore[no-untyped-def]
+    _, token = invoiced(session, people)
+    form = PayForm("bank", "000123456789", True, "above", " $1,250.5 ")
+    assert pay_invoice(session, SimulatedGateway(), token, form).status == "processing"
+    method = session.exec(select(PayerMethod)).one()
+    assert (method.kind, method.auto_pay, method.notice_above_cents) == ("bank", True, 125050)
+
+
+def test_always_means_no_threshold(session: Session, people, travel) -> None:  # type: ignore[no-untyped-def]
+    _, token = invoiced(session, people)
+    form = PayForm("bank", "000123456789", True, "always", "99.00")
+    pay_invoice(session, SimulatedGateway(), token, form)
+    method = session.exec(select(PayerMethod)).one()
+    assert method.auto_pay and method.notice_above_cents is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("-5.00", "Enter an amount of zero or more."),
+        ("", "Enter an amount, like 150.00."),
+        ("ten dollars", "Enter an amount in dollars and cents, like 150.00."),
+        ("12.345", "Use at most two digits after the decimal point."),
+        ("1e3", "Enter an amount in dollars and cents, like 150.00."),
+    ],
+)
+def test_a_bad_notice_amount_is_refused_beside_the_field_and_nothing_is_saved(
+    session: Session, people, travel, typed: str, message: str
+) -> None:  # type: ignore[no-untyped-def]
+    invoice, token = invoiced(session, people)
+    form = PayForm("bank", "000123456789", True, "above", typed)
+    with pytest.raises(ValidationFailed) as caught:
+        pay_invoice(session, SimulatedGateway(), token, form)
+    assert caught.value.errors == {"notice_above": message}
+    assert session.exec(select(PayerMethod)).all() == []
+    assert sim_payments(session) == 0
+    after = fresh(session, invoice)
+    assert (after.status, after.paid_cents) == ("open", 0)

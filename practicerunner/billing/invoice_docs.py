@@ -9,8 +9,10 @@ code, the clinician or anything from the case. `assert_no_clinical_text` checks 
 
 from __future__ import annotations
 
+import calendar
 import re
-from datetime import date
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, func, select
 
@@ -30,7 +32,9 @@ from practicerunner.billing.documents import (
 )
 from practicerunner.billing.models import EntryKind, Invoice, InvoiceLine, LedgerEntry
 from practicerunner.clients.models import CasePayer, Client, Contact
-from practicerunner.core.errors import NotFound
+from practicerunner.core import audit, clock
+from practicerunner.core.errors import NotFound, ValidationFailed
+from practicerunner.core.permissions import Actor
 from practicerunner.core.validation import format_phone
 from practicerunner.practice.models import Practice
 
@@ -226,4 +230,76 @@ def statement_document(
         entries=tuple(entries),
     )
     assert_no_clinical_text(doc)
+    return doc
+
+
+# ---- statements for staff to download ------------------------------------------------------
+
+STATEMENT_MONTHS = 3  # with no dates given, a statement covers the last three months
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day MONTHS calendar months earlier (the month's last day when it is shorter)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def default_statement_period(today: date) -> tuple[date, date]:
+    """The last three months up to and including TODAY: (the day after three months ago, today)."""
+    return months_before(today, STATEMENT_MONTHS) + timedelta(days=1), today
+
+
+def _day(text: str, field: str, what: str) -> date:
+    if not _ISO_DAY.fullmatch(text):
+        raise ValidationFailed({field: f"Give the {what} date as YYYY-MM-DD."})
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise ValidationFailed({field: f"The {what} date {text} is not a real day."}) from exc
+
+
+def statement_period(from_text: str | None, to_text: str | None, today: date) -> tuple[date, date]:
+    """The period a request asked for: 'YYYY-MM-DD' texts, either left out for the default.
+
+    Left out, FROM is three months before TO and TO is TODAY. Raises ValidationFailed (field
+    'from' or 'to') for a malformed or impossible day, or a period that ends before it starts.
+    """
+    given_from = (from_text or "").strip()
+    given_to = (to_text or "").strip()
+    end = _day(given_to, "to", "end") if given_to else today
+    start = _day(given_from, "from", "start") if given_from else default_statement_period(end)[0]
+    if end < start:
+        raise ValidationFailed({"to": "The end date is before the start date."})
+    return start, end
+
+
+def practice_today(session: Session) -> date:
+    """Today in the practice's timezone."""
+    zone = session.exec(select(Practice.timezone)).first() or "America/New_York"
+    return clock.now().astimezone(ZoneInfo(zone)).date()
+
+
+def staff_statement(
+    session: Session, actor: Actor, payer_key: str, start: date, end: date
+) -> StatementDocument:
+    """The statement of PAYER_KEY for staff: NotFound outside the actor's billing scope. Audited.
+
+    The document is the payer's own (`statement_document`): billing words only.
+    """
+    from practicerunner.billing.methods import reachable_payer
+
+    who = reachable_payer(session, actor, payer_key)
+    doc = statement_document(session, payer_key, start, end)
+    audit.record(
+        session,
+        actor,
+        "billing.statement_downloaded",
+        record_type="payer",
+        client_id=who.client_id,
+        detail={"payer": payer_key, "from": start.isoformat(), "to": end.isoformat()},
+    )
+    session.commit()
     return doc

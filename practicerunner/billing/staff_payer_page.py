@@ -151,6 +151,71 @@ def _ledger() -> rx.Component:
     )
 
 
+def _date_input(label: str, ident: str, value: Any, on_change: Any) -> rx.Component:
+    return rx.vstack(
+        rx.el.label(rx.text(label, size="2", weight="medium"), html_for=ident),
+        rx.input(id=ident, type="date", value=value, on_change=on_change, size="2"),
+        spacing="1",
+    )
+
+
+def _statement() -> rx.Component:
+    """The payer's statement for a period, as a PDF (the last three months to start with)."""
+    return section(
+        "Statement",
+        rx.vstack(
+            rx.hstack(
+                _date_input("From", "statement-from", P.statement_from, P.set_statement_from),
+                _date_input("To", "statement-to", P.statement_to, P.set_statement_to),
+                rx.cond(
+                    P.statement_error == "",
+                    rx.button(
+                        rx.link(
+                            rx.icon("file-down", size=16),
+                            "Statement (PDF)",
+                            href=P.statement_href,
+                            is_external=True,
+                            underline="none",
+                            id="statement-pdf",
+                        ),
+                        as_child=True,
+                        variant="soft",
+                        size="2",
+                    ),
+                    rx.button(
+                        rx.icon("file-down", size=16),
+                        "Statement (PDF)",
+                        variant="soft",
+                        size="2",
+                        disabled=True,
+                    ),
+                ),
+                align="end",
+                spacing="4",
+                wrap="wrap",
+            ),
+            rx.cond(
+                P.statement_error != "",
+                rx.text(
+                    P.statement_error,
+                    size="1",
+                    color=rx.color("red", 11),
+                    role="alert",
+                    id="statement-error",
+                ),
+                rx.text(
+                    "Opening balance, each charge and payment in the period, and the closing"
+                    " balance, in billing words only.",
+                    size="1",
+                    color_scheme="gray",
+                ),
+            ),
+            spacing="2",
+        ),
+        id="payer-statement",
+    )
+
+
 def _method_row(row: Any) -> rx.Component:
     return rx.el.tr(
         rx.el.td(rx.text(row["label"], size="2", weight="medium")),
@@ -345,6 +410,7 @@ def _account() -> rx.Component:
         _invoices(),
         rx.cond(P.can_collect, _record_payment()),
         _payments(),
+        _statement(),
         _ledger(),
         _methods(),
         _refund_dialog(),

@@ -15,6 +15,7 @@ import reflex as rx
 from practicerunner.billing import views
 from practicerunner.billing.collect import ManualPayment, record_manual_payment, refund
 from practicerunner.billing.gateways.base import GatewayError
+from practicerunner.billing.invoice_docs import default_statement_period
 from practicerunner.billing.ledger import LedgerRow
 from practicerunner.billing.worker import gateway_from_settings
 from practicerunner.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
@@ -288,6 +289,34 @@ class PayerAccountState(SessionState):
     refund_for: dict[str, str] = {}
     refund_errors: dict[str, str] = {}
     refunding: bool = False
+    # The statement download: a period (ISO days as the date inputs give them).
+    statement_from: str = ""
+    statement_to: str = ""
+
+    @rx.var
+    def statement_error(self) -> str:
+        """Why the chosen period cannot be downloaded ('' when it can)."""
+        if not self.statement_from or not self.statement_to:
+            return "Choose both dates."
+        if self.statement_to < self.statement_from:  # ISO days sort as dates do
+            return "The end date is before the start date."
+        return ""
+
+    @rx.var
+    def statement_href(self) -> str:
+        """/billing/payers/<payer>/statement.pdf?from=…&to=… for the chosen period."""
+        key = self.payer.get("key", "")
+        if not key:
+            return ""
+        return f"{payer_url(key)}/statement.pdf?from={self.statement_from}&to={self.statement_to}"
+
+    @rx.event
+    def set_statement_from(self, value: str):
+        self.statement_from = str(value or "")[:10]
+
+    @rx.event
+    def set_statement_to(self, value: str):
+        self.statement_to = str(value or "")[:10]
 
     def _key(self) -> str:
         parts = [p for p in str(self.router.url.path).split("/") if p]
@@ -335,11 +364,15 @@ class PayerAccountState(SessionState):
         ]
         self.can_collect = account.can_collect
         self.today = account.today.isoformat()
+        if not self.statement_to:
+            start, end = default_statement_period(account.today)
+            self.statement_from, self.statement_to = start.isoformat(), end.isoformat()
 
     @rx.event
     async def load(self):
         self.loaded, self.not_found, self.errors = False, False, {}
         self.refund_open = False
+        self.statement_from, self.statement_to = "", ""  # the last three months again
         actor = await self.actor()
         if actor is None:
             return self.to_sign_in()

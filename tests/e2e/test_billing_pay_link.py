@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from practicerunner.auth.service import actor_for
 from practicerunner.billing.documents import day_label
 from practicerunner.billing.gateways.base import bank_date
+from practicerunner.billing.models import PayerMethod
 from practicerunner.billing.paylink import make_token
 from practicerunner.billing.policies import PolicyForm, save_policy
 from practicerunner.billing.runs import run_billing
@@ -151,6 +152,14 @@ def billed(e2e_engine) -> dict[str, object]:  # type: ignore[no-untyped-def]
         single = case_of("Stone", "individual", [riley])
         session.add(CasePayer(case_id=single.id, client_id=riley.id, share_basis_points=10000))  # type: ignore[arg-type]
         attended(single, friday - timedelta(days=1), [riley])
+
+        # Sam Reed pays by bank on auto-pay and chooses when to be emailed before a debit.
+        sam = add_client(
+            session, "Sam", "Reed", date(1991, 3, 4), clinician, email="sam.reed@example.com"
+        )
+        reed = case_of("Reed", "individual", [sam])
+        session.add(CasePayer(case_id=reed.id, client_id=sam.id, share_basis_points=10000))  # type: ignore[arg-type]
+        attended(reed, friday - timedelta(days=4), [sam])
         session.commit()
 
         run_billing(session, friday)
@@ -167,6 +176,8 @@ def billed(e2e_engine) -> dict[str, object]:  # type: ignore[no-untyped-def]
             "service": service.name,  # type: ignore[union-attr]
             "contact_path": _pay_path(session, contact.email),
             "riley_path": _pay_path(session, riley.email),
+            "reed_path": _pay_path(session, sam.email),
+            "reed_key": f"client:{sam.id}",
         }
 
 
@@ -243,3 +254,38 @@ def test_altered_and_expired_links_say_the_same_calm_sentence(page, billed) -> N
     expect(page.locator("#pay-invalid")).to_have_text(INVALID)
     page.goto("/pay/not-a-token")
     expect(page.locator("#pay-invalid")).to_have_text(INVALID)
+
+
+def test_a_payer_on_bank_auto_pay_chooses_to_be_emailed_only_above_an_amount(  # type: ignore[no-untyped-def]
+    page, billed, e2e_engine
+) -> None:
+    page.goto(billed["reed_path"])
+    fee = billed["fee"]
+    pays = f"${(fee - 500) / 100:,.2f}"  # type: ignore[operator]
+    page.get_by_role("radio", name=f"Bank transfer: {pays} (a $5.00 discount)").click()
+    page.get_by_label("Bank account number").fill("000123456789")
+    expect(page.locator("#notice-choice")).to_have_count(0)  # only once auto-pay is ticked
+    page.get_by_role("checkbox", name="Pay future invoices automatically").click()
+    choice = page.locator("#notice-choice")
+    expect(choice).to_contain_text("Before each bank debit, email me:")
+    expect(page.get_by_role("radio", name="always")).to_be_checked()
+    amount = page.get_by_label("Email me only when the debit is more than, in dollars")
+    page.get_by_role("radio", name="only when it is more than").click()
+    amount.fill("-5")
+    page.get_by_role("button", name=f"Pay {pays}").click()
+    expect(page.locator("#notice_above-error")).to_have_text("Enter an amount of zero or more.")
+    expect(amount).to_have_value("-5")
+    expect(page.get_by_role("radio", name="only when it is more than")).to_be_checked()
+    expect(page.locator("#pay-result")).to_have_count(0)
+    screenshot(page, "74-pay-notice-refused")
+    with Session(e2e_engine) as check:  # nothing saved, nothing charged
+        key = str(billed["reed_key"])
+        assert check.exec(select(PayerMethod).where(PayerMethod.payer_key == key)).all() == []
+
+    amount.fill("250.00")
+    screenshot(page, "74-pay-notice-choice")
+    page.get_by_role("button", name=f"Pay {pays}").click()
+    expect(page.locator("#pay-result")).to_contain_text("Processing until")
+    with Session(e2e_engine) as check:
+        method = check.exec(select(PayerMethod).where(PayerMethod.payer_key == key)).one()
+        assert (method.kind, method.auto_pay, method.notice_above_cents) == ("bank", True, 25000)

@@ -380,3 +380,53 @@ def test_bad_input_on_record_payment_is_refused_beside_the_field(page, e2e_engin
         assert _balance(check, key) == before
         assert check.exec(select(func.count()).select_from(LedgerEntry)).one() == entries
         assert check.get(Invoice, invoice.id).paid_cents == 0  # type: ignore[union-attr]
+
+
+def test_the_owner_downloads_a_payers_statement_as_a_pdf(page, e2e_engine):
+    """The payer account offers "Statement (PDF)" for the last three months, as the ledger reads."""
+    session, _owner = _as_owner(e2e_engine)
+    # The demo client with the busiest account.
+    key = session.exec(
+        select(LedgerEntry.payer_key)
+        .where(col(LedgerEntry.payer_key).startswith("client:"))
+        .group_by(LedgerEntry.payer_key)
+        .order_by(func.count().desc())
+    ).first()
+    assert key is not None
+    client = session.get(Client, int(key.split(":")[1]))
+    assert client is not None
+    today = _today(session)
+    session.close()
+
+    sign_in(page, OWNER)
+    _payer_page(page, key)
+    box = page.locator("#payer-statement")
+    expect(box.get_by_label("To")).to_have_value(today.isoformat())
+    start = box.get_by_label("From").input_value()
+    assert date.fromisoformat(start) < today - timedelta(days=85)
+    link = page.get_by_role("link", name="Statement (PDF)")
+    slug = key.replace(":", "-")
+    expect(link).to_have_attribute(
+        "href", f"/billing/payers/{slug}/statement.pdf?from={start}&to={today.isoformat()}"
+    )
+    screenshot(page, "77-payer-statement")
+
+    reply = page.request.get(link.get_attribute("href"))  # type: ignore[arg-type]
+    assert reply.status == 200 and reply.headers["content-type"] == "application/pdf"
+    text = " ".join(
+        "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(reply.body())).pages).split()
+    )
+    with Session(e2e_engine) as check:
+        owed = _balance(check, key)
+    assert "Opening balance" in text and f"Closing balance {format_cents(owed)}" in text
+    assert client.legal_last_name in text
+    assert not CLINICAL_WORDS.search(text), text
+
+    box.get_by_label("From").fill((today + timedelta(days=1)).isoformat())
+    expect(page.locator("#statement-error")).to_have_text("The end date is before the start date.")
+    expect(page.get_by_role("link", name="Statement (PDF)")).to_have_count(0)
+    # The route refuses a reversed period too, in a plain sentence.
+    bad = page.request.get(
+        f"/billing/payers/{slug}/statement.pdf?from={today.isoformat()}&to={start}"
+    )
+    assert bad.status == 400 and "before the start date" in bad.text()

@@ -458,6 +458,37 @@ def _scope_versions(session: Session, kind: str, scope_id: int | None) -> list[B
     return list(session.exec(query.order_by(col(BillingPolicy.version))).all())
 
 
+DISCOUNT_WORDS = {"bank_discount": "bank transfer", "manual_discount": "manual payment"}
+
+
+def _discount_errors(
+    session: Session, kind: str, scope_id: int | None, values: dict[str, object]
+) -> dict[str, str]:
+    """An amount discount larger than a fee it would apply to: said beside the field.
+
+    A service's policy is checked against that service's fee; any other scope against every
+    active service's (the smallest fee is the one a discount would wipe out).
+    """
+    query = select(Service).where(col(Service.is_active))
+    if kind == ScopeKind.SERVICE and scope_id is not None:
+        query = select(Service).where(Service.id == scope_id)
+    services = list(session.exec(query).all())
+    if not services:
+        return {}
+    cheapest = min(services, key=lambda s: s.fee_cents)
+    errors: dict[str, str] = {}
+    for name, words in DISCOUNT_WORDS.items():
+        if values.get(f"{name}_kind") != "amount":
+            continue
+        amount = int(values.get(f"{name}_value") or 0)  # type: ignore[call-overload]
+        if amount > cheapest.fee_cents:
+            errors[name] = (
+                f"The {words} discount ({format_cents(amount)}) is larger than the fee for "
+                f"{cheapest.name} ({format_cents(cheapest.fee_cents)})."
+            )
+    return errors
+
+
 def preview_change(
     session: Session, actor: Actor, kind: str, scope_id: int | None, form: PolicyForm
 ) -> tuple[list[CaseChange], dict[str, str]]:
@@ -469,6 +500,7 @@ def preview_change(
     actor.require(Perm.BILLING_SETTINGS)
     _require_scope(session, kind, scope_id)
     values, errors = validate_form(form)
+    errors = errors or _discount_errors(session, kind, scope_id, values)
     if errors:
         return [], errors
     if values["applies_to"] != AppliesTo.ALL:
@@ -506,6 +538,7 @@ def save_policy(
     actor.require(Perm.BILLING_SETTINGS)
     _require_scope(session, kind, scope_id)
     values, errors = validate_form(form)
+    errors = errors or _discount_errors(session, kind, scope_id, values)
     if errors:
         raise ValidationFailed(errors)
     versions = _scope_versions(session, kind, scope_id)

@@ -136,3 +136,22 @@ def test_only_the_owner_and_billers_change_policies(session: Session, people, wh
     with pytest.raises(PermissionDenied):
         save_policy(session, getattr(people, who), "practice", None, PolicyForm())
     save_policy(session, people.biller, "practice", None, PolicyForm())
+
+
+def test_an_amount_discount_larger_than_a_fee_is_refused_beside_its_field(
+    session: Session, people
+) -> None:  # type: ignore[no-untyped-def]
+    from practicerunner.core.errors import ValidationFailed
+
+    form = PolicyForm(collection="manual", manual_discount="200.00")  # the fee is $160
+    with pytest.raises(ValidationFailed) as failed:
+        save_policy(session, people.owner, "practice", None, form)
+    assert failed.value.errors == {
+        "manual_discount": "The manual payment discount ($200.00) is larger than the fee for "
+        "Individual therapy, 53 min ($160.00)."
+    }
+    session.rollback()
+    changes, errors = preview_change(session, people.owner, "practice", None, form)
+    assert changes == [] and "manual_discount" in errors
+    assert session.exec(select(BillingPolicy)).all() == []
+    save_policy(session, people.owner, "practice", None, PolicyForm(manual_discount="160.00"))

@@ -7,6 +7,11 @@ answers with the same payment, and nothing is taken twice. Outcomes that arrive 
 (webhooks, the simulated processor's settlements) are applied once per event id, in the same
 transaction as their effect.
 
+A pre-billed session cancelled in time is a credit; when the case's policy refunds credits and
+the payer paid that invoice through the processor, `refund_credits` sends their share back
+(once: the ledger's credit key and the refund's idempotency key are per charge and payer)
+instead of letting the next invoice net it.
+
 Bank transfers are "processing until <date>" and not counted as collected until they settle;
 a returned transfer reopens the invoice. Only insufficient-funds returns (R01) are retried,
 at most twice in 180 days; any other return disables that bank account until the payer fixes
@@ -22,7 +27,8 @@ from datetime import date, datetime, timedelta
 from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, literal, update
+from sqlalchemy import String, and_, case, func, literal, update
+from sqlalchemy import cast as sa_cast
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
@@ -46,10 +52,13 @@ from practicerunner.billing.models import (
     BillingArrangement,
     BillingPolicy,
     BillingRun,
+    Charge,
+    ChargeKind,
     Collection,
     EntryKind,
     GatewayCustomer,
     Invoice,
+    InvoiceLine,
     InvoiceStatus,
     LedgerEntry,
     Method,
@@ -59,10 +68,12 @@ from practicerunner.billing.models import (
 )
 from practicerunner.billing.notices import queue_failure_notices
 from practicerunner.core import audit, clock
+from practicerunner.core.audit import AuditEvent
 from practicerunner.core.errors import NotFound, ValidationFailed
 from practicerunner.core.money import MoneyFormatError, format_cents, parse_dollars
 from practicerunner.core.permissions import SYSTEM_ACTOR, Actor, Perm
 from practicerunner.practice.models import Practice
+from practicerunner.scheduling.models import Appointment
 
 BANK_RETRY_WINDOW = timedelta(days=180)
 BANK_RETRIES = 2  # after an insufficient-funds return, at most two more tries in 180 days
@@ -730,7 +741,10 @@ def _remember(session: Session, gateway_name: str, event: GatewayEvent, outcome:
 
 
 def collect_due(session: Session, gateway: PaymentGateway, *, run_id: int | None = None) -> int:
-    """Plan and execute every due attempt, then apply the gateway's due events; attempts made."""
+    """Plan and execute every due attempt, apply the gateway's due events, then refund the
+    credits policy refunds; attempts made."""
+    # Read in the planning transaction: on an idle hour this costs one query, no extra BEGIN.
+    credits = [r for r in credits_to_refund(session) if r.gateway == gateway.name]
     planned = plan_attempts(session, run_id=run_id)
     execute_attempts(session, gateway, planned)
     for event in gateway.due_events(clock.now()):
@@ -738,7 +752,253 @@ def collect_due(session: Session, gateway: PaymentGateway, *, run_id: int | None
             apply_event(session, gateway.name, event)
         except EventNotReady:
             continue
+    if credits:
+        refund_credits(session, gateway, credits)
     return len(planned)
+
+
+# ---- pre-billed credits refunded instead of carried forward ---------------------------------
+
+CREDIT_REFUND_REFUSED = "billing.credit_refund_refused"
+
+
+@dataclass(frozen=True)
+class CreditRefund:
+    """One payer's share of a cancelled prepaid session, to go back to the card or account."""
+
+    charge_id: int
+    case_id: int
+    payer_key: str
+    invoice_id: int  # the invoice that prepaid the session
+    attempt_id: int  # the settled payment the money goes back to
+    payment_ref: str
+    gateway: str
+    amount_cents: int  # the payer's line for the session, less its discount: what they paid
+    service_date: date
+
+    @property
+    def credit_key(self) -> str:
+        """The ledger source key of the credit; the same key a netted credit line uses."""
+        return f"credit:{self.charge_id}:{self.payer_key}"
+
+    @property
+    def refund_key(self) -> str:
+        """The ledger source key of the refund, under its payment (see `refund`'s count)."""
+        return f"attempt:{self.attempt_id}:refund:credit:{self.charge_id}:{self.payer_key}"
+
+    @property
+    def idempotency_key(self) -> str:
+        """Deterministic per charge and payer: a retry after a crash gets the same refund."""
+        return f"pr-credit-refund-{self.charge_id}-{self.payer_key}"
+
+
+def credits_to_refund(
+    session: Session, case_ids: Sequence[int] | None = None
+) -> list[CreditRefund]:
+    """The cancelled prepaid sessions whose policy refunds credits, per payer, not yet settled.
+
+    A payer's share qualifies when the case's pinned policy has `refund_credits`, the session
+    was cancelled in time, no credit for it is on the ledger yet (netted or refunded), the
+    payer's invoice for it was paid through the gateway by a payment with enough left to
+    refund, and no refund of it was refused before. Everything else keeps its credit, netted
+    on the next invoice: billing runs call this to leave out exactly what is refunded here.
+    Reads only (one query, one for the payments); the caller's transaction stays open.
+    """
+    # Imported here: runs imports this module.
+    from practicerunner.billing.runs import CREDITED_STATUSES
+
+    credit_key = (
+        literal("credit:") + sa_cast(Charge.id, String) + literal(":") + col(Invoice.payer_key)
+    )
+    credited = select(LedgerEntry.id).where(LedgerEntry.source_key == credit_key).exists()
+    paid = (
+        select(PaymentAttempt.id)
+        .where(
+            PaymentAttempt.invoice_id == Invoice.id,
+            PaymentAttempt.status == AttemptStatus.SUCCEEDED,
+        )
+        .exists()
+    )
+    refused = (
+        select(AuditEvent.id)
+        .where(
+            AuditEvent.action == CREDIT_REFUND_REFUSED,
+            AuditEvent.record_type == "charge",
+            AuditEvent.record_id == Charge.id,
+        )
+        .exists()
+    )
+    query = (
+        select(  # type: ignore[call-overload]
+            Charge.id,
+            Charge.case_id,
+            Charge.service_date,
+            Invoice.id,
+            Invoice.payer_key,
+            col(InvoiceLine.amount_cents) - col(InvoiceLine.discount_cents),
+        )
+        .join(Appointment, col(Appointment.id) == Charge.appointment_id)
+        .join(BillingArrangement, col(BillingArrangement.case_id) == Charge.case_id)
+        .join(BillingPolicy, col(BillingPolicy.id) == BillingArrangement.policy_id)
+        .join(InvoiceLine, col(InvoiceLine.charge_id) == Charge.id)
+        .join(Invoice, col(Invoice.id) == InvoiceLine.invoice_id)
+        .where(
+            col(BillingPolicy.refund_credits),
+            Charge.kind == ChargeKind.PREPAYMENT,
+            col(Charge.invoiced),
+            col(Appointment.status).in_(CREDITED_STATUSES),
+            col(InvoiceLine.amount_cents) > col(InvoiceLine.discount_cents),
+            Invoice.status != InvoiceStatus.VOID,
+            paid,
+            ~credited,
+            ~refused,
+        )
+        .order_by(col(Charge.id), col(Invoice.id))
+    )
+    if case_ids is not None:
+        if not case_ids:
+            return []
+        query = query.where(col(Charge.case_id).in_(list(case_ids)))
+    shares = session.execute(query).all()
+    if not shares:
+        return []
+    # The settled payments of those invoices, and what each has given back already (staff
+    # refunds and credit refunds alike are keyed "attempt:<id>:refund:…").
+    payments: dict[int, list[PaymentAttempt]] = defaultdict(list)
+    for chunk in _chunks(sorted({int(row[3]) for row in shares})):
+        for attempt in session.exec(
+            select(PaymentAttempt)
+            .where(
+                col(PaymentAttempt.invoice_id).in_(chunk),
+                PaymentAttempt.status == AttemptStatus.SUCCEEDED,
+                col(PaymentAttempt.gateway_ref).is_not(None),
+            )
+            .order_by(col(PaymentAttempt.attempt_no))
+        ).all():
+            payments[attempt.invoice_id].append(attempt)
+    left: dict[int, int] = {
+        int(a.id): a.amount_cents  # type: ignore[arg-type]
+        for attempts in payments.values()
+        for a in attempts
+    }
+    for chunk in _chunks(sorted(payments)):
+        for source, amount in session.exec(
+            select(LedgerEntry.source_key, LedgerEntry.amount_cents).where(
+                col(LedgerEntry.invoice_id).in_(chunk), LedgerEntry.kind == EntryKind.REFUND
+            )
+        ).all():
+            attempt_part, _, rest = source.partition(":refund:")
+            attempt_id = int(attempt_part.removeprefix("attempt:")) if rest else 0
+            if attempt_id in left:
+                left[attempt_id] -= int(amount)
+    found: list[CreditRefund] = []
+    for charge_id, case_id, on, invoice_id, key, amount in shares:
+        # The first payment with enough left takes the whole share. A share no single
+        # payment covers (an invoice mostly paid by netting or in cash) keeps its credit.
+        for attempt in payments.get(int(invoice_id), []):
+            attempt_id = int(attempt.id)  # type: ignore[arg-type]
+            if left[attempt_id] >= amount:
+                left[attempt_id] -= amount
+                found.append(
+                    CreditRefund(
+                        charge_id=int(charge_id),
+                        case_id=int(case_id),
+                        payer_key=str(key),
+                        invoice_id=int(invoice_id),
+                        attempt_id=attempt_id,
+                        payment_ref=str(attempt.gateway_ref),
+                        gateway=attempt.gateway,
+                        amount_cents=int(amount),
+                        service_date=on,
+                    )
+                )
+                break
+    return found
+
+
+def refund_credits(
+    session: Session, gateway: PaymentGateway, shares: Sequence[CreditRefund] | None = None
+) -> int:
+    """Refund each payer's share of cancelled prepaid sessions their policy refunds; cents sent.
+
+    SHARES are the refunds found by `credits_to_refund` (read now when not given); the
+    transaction is closed before any call, and each is sent with its deterministic
+    idempotency key; its ledger rows (+refund, -credit: the payer's balance for the session
+    is back to zero, and the next invoice nets nothing for it) go in with the audit entry in
+    one transaction after the answer. A worker killed between the two sends
+    the same request next time and the processor answers with the same refund; two workers
+    at once write the rows once (their source keys are unique). Transport trouble leaves the
+    share for the next run; a refusal is audited and the credit is kept, to be netted.
+    """
+    if shares is None:
+        shares = [r for r in credits_to_refund(session) if r.gateway == gateway.name]
+    session.rollback()
+    sent = 0
+    for share in shares:
+        try:
+            result = gateway.refund(
+                payment_ref=share.payment_ref,
+                amount_cents=share.amount_cents,
+                idempotency_key=share.idempotency_key,
+            )
+        except GatewayError:
+            continue  # asked again next time, with the same key
+        except GatewayRequestRefused as exc:
+            _credit_refund_refused(session, share, exc.code or "refused")
+            continue
+        if result.status == "failed":
+            _credit_refund_refused(session, share, "refund_failed")
+            continue
+        now = clock.now()
+        invoice = _lock_invoice(session, share.invoice_id)
+        on = share.service_date.strftime("%b %-d, %Y")
+        written = insert_ignore(
+            session,
+            LedgerEntry.__table__,  # type: ignore[attr-defined]
+            [
+                _ledger_row(
+                    invoice,
+                    EntryKind.REFUND,
+                    result.amount_cents,
+                    f"Refund: cancelled session on {on}",
+                    share.refund_key,
+                    now,
+                ),
+                _ledger_row(
+                    invoice,
+                    EntryKind.CREDIT,
+                    -result.amount_cents,
+                    f"Credit: cancelled session on {on}",
+                    share.credit_key,
+                    now,
+                ),
+            ],
+        )
+        if written:
+            audit.record(
+                session,
+                SYSTEM_ACTOR,
+                "billing.credit_refunded",
+                record_type="invoice",
+                record_id=invoice.id,
+                detail={"charge": share.charge_id, "amount_cents": result.amount_cents},
+            )
+            sent += result.amount_cents
+        session.commit()
+    return sent
+
+
+def _credit_refund_refused(session: Session, share: CreditRefund, code: str) -> None:
+    """Remember a refused refund: the credit is kept and netted on the next invoice instead."""
+    audit.record(
+        session,
+        SYSTEM_ACTOR,
+        CREDIT_REFUND_REFUSED,
+        record_type="charge",
+        record_id=share.charge_id,
+        detail={"payer": share.payer_key, "invoice": share.invoice_id, "code": code[:40]},
+    )
+    session.commit()
 
 
 # ---- staff: manual payments and refunds -------------------------------------------------

@@ -40,6 +40,7 @@ from practicerunner.billing.charges import (
     local_day_bounds,
     session_fee,
 )
+from practicerunner.billing.collect import credits_to_refund
 from practicerunner.billing.models import (
     BillingArrangement,
     BillingModel,
@@ -556,6 +557,9 @@ def _load(session: Session, run: _Run, cases: dict[int, _Case]) -> None:
                 )
             ).all()
         )
+        # Credits the policy refunds to a card or account the payer paid with are sent back
+        # by `collect.refund_credits`, not netted here: treated as settled already.
+        credited |= {r.credit_key for r in credits_to_refund(session, prebilled)}
         for charge_id, case_id, kind, on, fee in session.execute(
             select(  # type: ignore[call-overload]
                 Charge.id, Charge.case_id, Charge.kind, Charge.service_date, Charge.fee_cents

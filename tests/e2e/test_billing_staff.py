@@ -254,7 +254,7 @@ def test_consultation_client_invoiced_and_paid_in_cash_without_clinical_words(pa
     assert reply.status == 200 and reply.headers["content-type"] == "application/pdf"
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(reply.body())).pages)
     assert invoice.number in text and name in text
-    assert "Paid in full" in text
+    assert "Paid. Thank you." in text
     assert not CLINICAL_WORDS.search(text), text
     assert service_name not in text
 

@@ -303,6 +303,8 @@ class _Case:
     charges: list[_Owed] = field(default_factory=list)
     credits: list[_Owed] = field(default_factory=list)
     credited: set[str] = field(default_factory=set)  # credit ledger keys already netted
+    # What each payer actually paid for a prepaid session: (charge id, payer key) -> cents.
+    prepaid: dict[tuple[int, str], int] = field(default_factory=dict)
 
 
 def _bill_chunk(
@@ -579,6 +581,23 @@ def _load(session: Session, run: _Run, cases: dict[int, _Case]) -> None:
                 case.credits.append(_Owed(charge_id, kind, on, fee, False))
         for case_id in prebilled:
             cases[case_id].credited = credited
+        credit_ids = [c.id for case_id in prebilled for c in cases[case_id].credits]
+        for start in range(0, len(credit_ids), 500):
+            for charge_id, key, amount, discount, case_id in session.execute(
+                select(  # type: ignore[call-overload]
+                    InvoiceLine.charge_id,
+                    Invoice.payer_key,
+                    InvoiceLine.amount_cents,
+                    InvoiceLine.discount_cents,
+                    Invoice.case_id,
+                )
+                .join(Invoice, col(Invoice.id) == InvoiceLine.invoice_id)
+                .where(
+                    col(InvoiceLine.charge_id).in_(credit_ids[start : start + 500]),
+                    InvoiceLine.amount_cents > 0,
+                )
+            ).all():
+                cases[case_id].prepaid[(charge_id, key)] = amount - discount
 
 
 # ---- invoices -----------------------------------------------------------------------------
@@ -659,7 +678,9 @@ def _invoice_all(session: Session, run: _Run, cases: list[_Case]) -> int:
                 invoiced.append(charge.id)
         credited = case.credited
         for charge in case.credits:
-            for key, amount in split_by_shares(-charge.fee_cents, shares):
+            for key, share in split_by_shares(-charge.fee_cents, shares):
+                # The credit is what the payer paid for it (after any discount on its line).
+                amount = -case.prepaid.get((charge.id, key), -share)
                 if amount and f"credit:{charge.id}:{key}" not in credited:
                     lines[key].append(_Line(charge.id, charge.service_date, CREDIT_LABEL, amount))
         for payer in case.payers:

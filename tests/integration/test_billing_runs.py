@@ -256,3 +256,35 @@ def test_two_workers_running_the_same_friday_make_each_invoice_once(
         assert all(i.total_cents == 3 * 16000 for i in invoices)
         run = check.exec(select(BillingRun)).one()
         assert run.invoices_made == len(people.cases)
+
+
+def test_a_credit_is_what_the_payer_paid_after_their_discount(session: Session, people) -> None:  # type: ignore[no-untyped-def]
+    save_policy(
+        session,
+        people.owner,
+        "practice",
+        None,
+        PolicyForm(
+            model="pre_billed",
+            frequency="monthly",
+            weekday="",
+            month_day="1",
+            collection="manual",
+            manual_discount="10%",
+        ),
+    )
+    case = people.cases["clinician"]
+    december = [seen(session, people, case, date(2026, 12, d), 10, "scheduled") for d in (7, 14)]
+    run_billing(session, date(2026, 12, 1))
+    [first] = invoices_of(session, case)
+    assert first.total_cents == 2 * (16000 - 1600)
+    december[1].status = "cancelled_practice"
+    session.add(december[1])
+    session.commit()
+    seen(session, people, case, date(2027, 1, 4), 10, "scheduled")
+    run_billing(session, date(2027, 1, 1))
+    second = invoices_of(session, case)[1]
+    credit = [x for x in lines_of(session, second) if x.amount_cents < 0]
+    assert [x.amount_cents for x in credit] == [-(16000 - 1600)]  # not the listed $160
+    assert second.total_cents == (16000 - 1600) - (16000 - 1600)
+    assert balance(session, second.payer_key) == 2 * 14400 + 0

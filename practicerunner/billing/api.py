@@ -9,11 +9,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from practicerunner.auth import service as auth
-from practicerunner.billing.invoice_docs import (
-    practice_today,
-    staff_statement,
-    statement_period,
-)
+from practicerunner.billing.invoice_docs import staff_statement, statement_period
 from practicerunner.billing.methods import reachable_payer
 from practicerunner.billing.pdf import render_invoice, render_statement
 from practicerunner.billing.staff_documents import invoice_document
@@ -21,6 +17,7 @@ from practicerunner.billing.views import key_from_slug
 from practicerunner.core.db import session_scope
 from practicerunner.core.errors import NotFound, PermissionDenied, ValidationFailed
 from practicerunner.core.permissions import Perm
+from practicerunner.practice.local import practice_today
 from practicerunner.ui.routes import SESSION_COOKIE, SIGN_IN
 
 ROUTES: list[Route] = []

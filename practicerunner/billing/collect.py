@@ -25,7 +25,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar, cast
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import String, and_, case, func, literal, update
 from sqlalchemy import cast as sa_cast
@@ -47,6 +46,7 @@ from practicerunner.billing.gateways.base import (
     MethodKind,
     PaymentGateway,
 )
+from practicerunner.billing.methods import usable_default
 from practicerunner.billing.models import (
     AttemptStatus,
     BillingArrangement,
@@ -72,7 +72,7 @@ from practicerunner.core.audit import AuditEvent
 from practicerunner.core.errors import NotFound, ValidationFailed
 from practicerunner.core.money import MoneyFormatError, format_cents, parse_dollars
 from practicerunner.core.permissions import SYSTEM_ACTOR, Actor, Perm
-from practicerunner.practice.models import Practice
+from practicerunner.practice.local import practice_today
 from practicerunner.scheduling.models import Appointment
 
 BANK_RETRY_WINDOW = timedelta(days=180)
@@ -99,12 +99,6 @@ class EventNotReady(Exception):
 def attempt_key(invoice_id: int, attempt_no: int) -> str:
     """The idempotency key of an attempt: deterministic, and persisted before any call."""
     return f"pr-invoice-{invoice_id}-attempt-{attempt_no}"
-
-
-def _practice_today(session: Session) -> date:
-    practice = session.exec(select(Practice)).first()
-    zone = ZoneInfo(practice.timezone if practice else "America/New_York")
-    return clock.now().astimezone(zone).date()
 
 
 def balance_due(invoice: Invoice) -> int:
@@ -206,7 +200,7 @@ def plan_attempts(session: Session, *, run_id: int | None = None) -> list[int]:
     policies; one INSERT writes the new attempts and one SELECT reads back their ids. When
     nothing is due, that is the first query alone.
     """
-    today = _practice_today(session)
+    today = practice_today(session)
     now = clock.now()
     latest_status = _latest_attempt(PaymentAttempt.status)
     latest_updated = _latest_attempt(PaymentAttempt.updated_at)
@@ -222,9 +216,7 @@ def plan_attempts(session: Session, *, run_id: int | None = None) -> list[int]:
         select(PayerMethod.id)
         .where(
             PayerMethod.payer_key == Invoice.payer_key,
-            col(PayerMethod.is_default),
-            col(PayerMethod.auto_pay),
-            PayerMethod.disabled_reason == "",
+            *usable_default(auto_pay=True),
         )
         .exists()
     )
@@ -270,9 +262,7 @@ def plan_attempts(session: Session, *, run_id: int | None = None) -> list[int]:
             select(PayerMethod)
             .where(
                 col(PayerMethod.payer_key).in_(keys),
-                col(PayerMethod.is_default),
-                col(PayerMethod.auto_pay),
-                PayerMethod.disabled_reason == "",
+                *usable_default(auto_pay=True),
             )
             .order_by(col(PayerMethod.id))
         ).all():

@@ -12,7 +12,6 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, func, select
 
@@ -32,7 +31,7 @@ from practicerunner.billing.documents import (
 )
 from practicerunner.billing.models import EntryKind, Invoice, InvoiceLine, LedgerEntry
 from practicerunner.clients.models import CasePayer, Client, Contact
-from practicerunner.core import audit, clock
+from practicerunner.core import audit
 from practicerunner.core.errors import NotFound, ValidationFailed
 from practicerunner.core.permissions import Actor
 from practicerunner.core.validation import format_phone
@@ -274,12 +273,6 @@ def statement_period(from_text: str | None, to_text: str | None, today: date) ->
     if end < start:
         raise ValidationFailed({"to": "The end date is before the start date."})
     return start, end
-
-
-def practice_today(session: Session) -> date:
-    """Today in the practice's timezone."""
-    zone = session.exec(select(Practice.timezone)).first() or "America/New_York"
-    return clock.now().astimezone(ZoneInfo(zone)).date()
 
 
 def staff_statement(

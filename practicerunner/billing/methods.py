@@ -9,6 +9,7 @@ why it is disabled when a bank return disabled it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -42,6 +43,20 @@ def payer(session: Session, key: str) -> Payer:
         if contact is not None:
             return Payer(key, contact.full_name, contact.email, None, contact.id)
     raise NotFound("payer")
+
+
+def usable_default(*, auto_pay: bool = False) -> tuple[Any, ...]:
+    """Conditions on PayerMethod: the payer's default method, not disabled by a bank return
+    (and, with AUTO_PAY, one the payer agreed to be charged from when due)."""
+    conditions: tuple[Any, ...] = (col(PayerMethod.is_default), PayerMethod.disabled_reason == "")
+    return (*conditions, col(PayerMethod.auto_pay)) if auto_pay else conditions
+
+
+def default_method(session: Session, key: str) -> PayerMethod | None:
+    """The payer's usable default method, if they saved one."""
+    return session.exec(
+        select(PayerMethod).where(PayerMethod.payer_key == key, *usable_default())
+    ).first()
 
 
 def reachable_payer(session: Session, actor: Actor, key: str) -> Payer:

@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 from practicerunner.billing import paylink
 from practicerunner.billing.documents import day_label
 from practicerunner.billing.mail_content import BillingFacts, kind_code, render_billing
+from practicerunner.billing.methods import default_method
 from practicerunner.billing.models import (
     AttemptStatus,
     Collection,
@@ -133,13 +134,7 @@ def queue_invoice_notice(
     """
     if invoice.id is None:
         session.flush()
-    method = session.exec(
-        select(PayerMethod).where(
-            PayerMethod.payer_key == invoice.payer_key,
-            col(PayerMethod.is_default),
-            PayerMethod.disabled_reason == "",
-        )
-    ).first()
+    method = default_method(session, invoice.payer_key)
     return queue_invoice_notices(
         session, [(invoice, tuple(methods))], {invoice.payer_key: method} if method else {}
     )

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, func, select
 from practicerunner.billing import policies
 from practicerunner.billing.charges import CHARGE_LABELS, charge_amount, session_fee
 from practicerunner.billing.costs import CostRates, cost_sentence, explain_costs
+from practicerunner.billing.methods import default_method
 from practicerunner.billing.models import (
     SCOPE_ORDER,
     BillingArrangement,
@@ -32,7 +33,6 @@ from practicerunner.billing.models import (
     InvoiceLine,
     InvoiceStatus,
     Method,
-    PayerMethod,
     ScopeKind,
 )
 from practicerunner.billing.money import Adjustment
@@ -51,7 +51,8 @@ from practicerunner.core import clock
 from practicerunner.core.errors import NotFound
 from practicerunner.core.money import format_cents
 from practicerunner.core.permissions import Actor, Perm
-from practicerunner.practice.models import Location, Practice, Service, Staff
+from practicerunner.practice.local import practice_today, practice_zone
+from practicerunner.practice.models import Location, Service, Staff
 from practicerunner.scheduling.models import Appointment, AppointmentStatus
 from practicerunner.ui.routes import case_billing_url, payer_url
 
@@ -547,12 +548,6 @@ def _day(d: date) -> str:
     return f"{d:%b} {d.day}, {d.year}"
 
 
-def _practice_today(session: Session) -> tuple[date, str]:
-    practice = session.exec(select(Practice)).first()
-    zone = practice.timezone if practice else "America/New_York"
-    return clock.now().astimezone(ZoneInfo(zone)).date(), zone
-
-
 def _payers(session: Session, case_id: int, collection: Collection) -> list[PayerRow]:
     rows: list[PayerRow] = []
     for payer in session.exec(
@@ -566,13 +561,7 @@ def _payers(session: Session, case_id: int, collection: Collection) -> list[Paye
             key = f"contact:{payer.contact_id}"
             contact = session.get(Contact, payer.contact_id)
             name = contact.full_name if contact else key
-        saved = session.exec(
-            select(PayerMethod).where(
-                PayerMethod.payer_key == key,
-                col(PayerMethod.is_default),
-                PayerMethod.disabled_reason == "",
-            )
-        ).first()
+        saved = default_method(session, key)
         if collection == Collection.AUTO_PAY:
             method = (
                 f"Auto-pay from {saved.label}"
@@ -732,7 +721,7 @@ def case_billing(session: Session, actor: Actor, case_id: int) -> CaseBilling:
     arrangement = session.exec(
         select(BillingArrangement).where(BillingArrangement.case_id == case.id)
     ).first()
-    today, zone = _practice_today(session)
+    today, zone = practice_today(session), practice_zone(session)
     schedule: BillingSchedule = rules.schedule
     upcoming = next_run(schedule, today - timedelta(days=1))
     policy = rules.policy

@@ -41,6 +41,7 @@ from practicerunner.billing.charges import (
     session_fee,
 )
 from practicerunner.billing.collect import credits_to_refund
+from practicerunner.billing.methods import usable_default
 from practicerunner.billing.models import (
     BillingArrangement,
     BillingModel,
@@ -75,7 +76,8 @@ from practicerunner.billing.schedule import (
 from practicerunner.clients.models import Case, CasePayer, CaseStatus
 from practicerunner.core import clock
 from practicerunner.core.db import bulk_insert, new_ids
-from practicerunner.practice.models import Practice, Service
+from practicerunner.practice.local import practice_today, practice_zone
+from practicerunner.practice.models import Service
 from practicerunner.scheduling.models import Appointment, AppointmentStatus
 
 DUE_DAYS = 14  # an invoice not paid automatically is due two weeks after it is issued
@@ -220,10 +222,9 @@ def due_groups(
 
 def run_billing(session: Session, run_on: date | None = None) -> list[RunSummary]:
     """Every run due on RUN_ON (the practice's today by default); safe to repeat."""
-    practice = session.exec(select(Practice)).first()
-    timezone = practice.timezone if practice else "America/New_York"
+    timezone = practice_zone(session)
     if run_on is None:
-        run_on = clock.now().astimezone(ZoneInfo(timezone)).date()
+        run_on = practice_today(session)
     session.rollback()
     enroll_active_cases(session)
     groups = due_groups(session, run_on)
@@ -657,8 +658,7 @@ def _invoice_all(session: Session, run: _Run, cases: list[_Case]) -> int:
         for m in session.exec(
             select(PayerMethod).where(
                 col(PayerMethod.payer_key).in_(sorted(keys)),
-                col(PayerMethod.is_default),
-                PayerMethod.disabled_reason == "",
+                *usable_default(),
             )
         ).all()
     }

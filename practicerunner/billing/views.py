@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -31,10 +30,10 @@ from practicerunner.billing.models import (
     PaymentAttempt,
 )
 from practicerunner.clients.models import Client, Contact
-from practicerunner.core import audit, clock
+from practicerunner.core import audit
 from practicerunner.core.errors import NotFound
 from practicerunner.core.permissions import Actor, Perm
-from practicerunner.practice.models import Practice
+from practicerunner.practice.local import practice_today
 
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -121,12 +120,6 @@ def key_from_slug(slug: str) -> str:
 def slug_of(key: str) -> str:
     """'client:12' -> 'client-12'."""
     return key.replace(":", "-")
-
-
-def practice_today(session: Session) -> date:
-    """Today in the practice's timezone (ages and 'overdue' are counted in local days)."""
-    zone = session.exec(select(Practice.timezone)).first() or "America/New_York"
-    return clock.now().astimezone(ZoneInfo(zone)).date()
 
 
 def payer_names(session: Session, keys: Iterable[str]) -> dict[str, str]:

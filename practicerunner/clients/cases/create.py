@@ -13,7 +13,6 @@ from practicerunner.clients.cases.inputs import (
     as_participant,
     as_payer,
     parse_date,
-    practice_today,
 )
 from practicerunner.clients.cases.kinds import KIND_LABELS, default_title
 from practicerunner.clients.cases.records import write_payers
@@ -29,6 +28,7 @@ from practicerunner.core import audit, clock
 from practicerunner.core.errors import NotFound
 from practicerunner.core.permissions import Actor, Perm
 from practicerunner.core.validation import Errors, optional
+from practicerunner.practice.local import practice_today
 
 
 def new_case_form(session: Session, actor: Actor, client_id: int | None = None) -> CaseForm:

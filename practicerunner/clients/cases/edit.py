@@ -22,7 +22,6 @@ from practicerunner.clients.cases.inputs import (
     as_participant,
     as_payer,
     parse_date,
-    practice_today,
 )
 from practicerunner.clients.cases.kinds import default_title
 from practicerunner.clients.cases.records import (
@@ -46,6 +45,7 @@ from practicerunner.core import audit, clock
 from practicerunner.core.errors import PermissionDenied
 from practicerunner.core.permissions import Actor, Perm
 from practicerunner.core.validation import Errors, optional
+from practicerunner.practice.local import practice_today
 from practicerunner.practice.models import Staff
 
 

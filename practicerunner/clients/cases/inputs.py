@@ -6,13 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, select
-
-from practicerunner.core import clock
 from practicerunner.core.validation import Errors
-from practicerunner.practice.models import Practice
 
 
 @dataclass
@@ -58,12 +53,6 @@ class CaseChanges:
     participants: Sequence[ParticipantInput | tuple[Any, ...]] | None = None
     payers: Sequence[PayerInput | tuple[Any, ...]] | None = None
     notify_guardians: bool | None = None
-
-
-def practice_today(session: Session) -> date:
-    # "Today" is the practice's date, not the server's: a 9 pm opening is still today.
-    tz = session.exec(select(Practice.timezone)).first() or "UTC"
-    return clock.now().astimezone(ZoneInfo(tz)).date()
 
 
 def as_participant(row: ParticipantInput | tuple[Any, ...]) -> ParticipantInput:

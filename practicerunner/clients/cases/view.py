@@ -6,7 +6,6 @@ from sqlmodel import Session
 
 from practicerunner.clients.access import get_case_for
 from practicerunner.clients.cases.choices import relationship_label
-from practicerunner.clients.cases.inputs import practice_today
 from practicerunner.clients.cases.kinds import KIND_LABELS
 from practicerunner.clients.cases.records import audit_case_view, case_participants, case_payers
 from practicerunner.clients.cases.rules import reaches
@@ -15,6 +14,7 @@ from practicerunner.clients.cases.views import CaseView, PersonRow, email_label,
 from practicerunner.clients.models import Client, Contact
 from practicerunner.clients.people import age_on, staff_label
 from practicerunner.core.permissions import Actor, Perm
+from practicerunner.practice.local import practice_today
 from practicerunner.practice.models import Staff
 
 

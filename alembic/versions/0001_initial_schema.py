@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 03:45:22.768554
+Create Date: 2026-11-29 05:31:51.127813
 """
 
 from collections.abc import Sequence
@@ -1089,6 +1089,7 @@ def upgrade() -> None:
         sa.Column("amount_cents", sa.Integer(), nullable=False),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("gateway_ref", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),
+        sa.Column("checkout_ref", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),
         sa.Column("failure_code", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
         sa.Column("settles_on", sa.Date(), nullable=True),
         sa.Column("created_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=False),
@@ -1103,6 +1104,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("invoice_id", "attempt_no", name="uq_payment_attempt"),
     )
     with op.batch_alter_table("payment_attempt", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_payment_attempt_checkout_ref"), ["checkout_ref"], unique=False
+        )
         batch_op.create_index(
             batch_op.f("ix_payment_attempt_gateway_ref"), ["gateway_ref"], unique=False
         )
@@ -1158,6 +1162,7 @@ def downgrade() -> None:
     with op.batch_alter_table("payment_attempt", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_payment_attempt_invoice_id"))
         batch_op.drop_index(batch_op.f("ix_payment_attempt_gateway_ref"))
+        batch_op.drop_index(batch_op.f("ix_payment_attempt_checkout_ref"))
 
     op.drop_table("payment_attempt")
     with op.batch_alter_table("outbox_message", schema=None) as batch_op:

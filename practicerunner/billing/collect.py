@@ -117,6 +117,8 @@ def _attempts(session: Session, invoice_id: int) -> list[PaymentAttempt]:
 
 def _may_try_again(attempts: Sequence[PaymentAttempt], card_retries: int) -> bool:
     """Whether policy allows another automatic attempt after ATTEMPTS (by number)."""
+    # A hosted checkout the payer left unpaid moved no money: it neither blocks nor counts.
+    attempts = [a for a in attempts if a.status != AttemptStatus.ABANDONED]
     if not attempts:
         return True
     last = attempts[-1]
@@ -174,11 +176,14 @@ def _chunks(values: Sequence[T], size: int = IN_CHUNK) -> list[Sequence[T]]:
 
 
 def _latest_attempt(column: Any) -> Any:
-    """A correlated scalar subquery: COLUMN of the invoice's latest attempt (NULL if none)."""
+    """A correlated scalar subquery: COLUMN of the invoice's latest attempt (NULL if none).
+
+    Abandoned hosted checkouts are not attempts at all for this purpose (no money moved).
+    """
     latest = aliased(PaymentAttempt)
     return (
         select(getattr(latest, column.key))
-        .where(latest.invoice_id == Invoice.id)
+        .where(latest.invoice_id == Invoice.id, latest.status != AttemptStatus.ABANDONED.value)
         .order_by(col(latest.attempt_no).desc())
         .limit(1)
         .scalar_subquery()

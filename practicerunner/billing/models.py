@@ -223,6 +223,10 @@ class AttemptStatus(StrEnum):
     PROCESSING = "processing"
     FAILED = "failed"
     REQUIRES_ACTION = "requires_action"
+    # The payer is on the processor's hosted checkout page (see `checkout_ref`).
+    CHECKOUT = "checkout"
+    # A hosted checkout that closed unpaid: no money moved, so it is no failure either.
+    ABANDONED = "abandoned"
 
 
 class PaymentAttempt(SQLModel, table=True):
@@ -244,6 +248,7 @@ class PaymentAttempt(SQLModel, table=True):
     amount_cents: int
     status: str = Field(default=AttemptStatus.PENDING, max_length=16)
     gateway_ref: str | None = Field(default=None, max_length=80, index=True)
+    checkout_ref: str | None = Field(default=None, max_length=80, index=True)
     failure_code: str = Field(default="", max_length=40)
     settles_on: date | None = None
     created_at: datetime = Field(sa_type=UTCDateTime)

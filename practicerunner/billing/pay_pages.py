@@ -3,7 +3,8 @@
 It shows the practice and how to reach it, the invoice number, dates and amounts (session
 lines by date only), the payer's name, and — while something is due — each allowed way to pay
 with its price. With the built-in simulated processor the payer types a test card or bank
-account number; with Stripe configured the form would be Stripe Elements (see the report).
+account number here; with Stripe configured the payer continues to Stripe Checkout, Stripe's
+own page, for the details and comes back (see billing.checkout).
 """
 
 from __future__ import annotations
@@ -162,6 +163,22 @@ def _number_field(label: str, hint: str, autocomplete: str) -> rx.Component:
     )
 
 
+def _hosted_note() -> rx.Component:
+    """With Stripe: the details are typed on the processor's secure page, never here."""
+    return rx.callout(
+        rx.cond(
+            S.method == "bank",
+            "Next, you'll connect your bank account and authorise the payment on Stripe's"
+            " secure page, then come back here.",
+            "Next, you'll enter your card on Stripe's secure page, then come back here.",
+        ),
+        icon="lock",
+        color_scheme="gray",
+        size="1",
+        id="pay-hosted-note",
+    )
+
+
 def _auto_pay() -> rx.Component:
     return rx.el.label(
         rx.hstack(
@@ -256,16 +273,21 @@ def _form() -> rx.Component:
                 ),
                 field_error(S.errors, "method"),  # type: ignore[arg-type]
                 rx.cond(
-                    S.method == "bank",
-                    _number_field(
-                        "Bank account number",
-                        "Test mode: 000123456789 settles; 000111111116 is returned.",
-                        "off",
-                    ),
-                    _number_field(
-                        "Card number",
-                        "Test mode: 4242 4242 4242 4242 is paid; 4000 0000 0000 0002 is declined.",
-                        "cc-number",
+                    S.hosted,
+                    _hosted_note(),
+                    rx.cond(
+                        S.method == "bank",
+                        _number_field(
+                            "Bank account number",
+                            "Test mode: 000123456789 settles; 000111111116 is returned.",
+                            "off",
+                        ),
+                        _number_field(
+                            "Card number",
+                            "Test mode: 4242 4242 4242 4242 is paid;"
+                            " 4000 0000 0000 0002 is declined.",
+                            "cc-number",
+                        ),
                     ),
                 ),
                 _auto_pay(),

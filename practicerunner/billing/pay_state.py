@@ -10,14 +10,23 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import asdict
+from typing import cast
 
 import reflex as rx
 
+from practicerunner.billing.checkout import (
+    RETURN_PARAMETER,
+    CheckoutGateway,
+    return_outcome,
+    start_checkout_payment,
+    supports_checkout,
+)
 from practicerunner.billing.paylink import (
     NOTICE_ABOVE,
     NOTICE_ALWAYS,
     PayForm,
     PayLinkInvalid,
+    PayOutcome,
     PayView,
     invalid_message,
     pay_invoice,
@@ -36,9 +45,16 @@ def _token_from_path(path: str) -> str:
 
 
 def _online() -> bool:
+    """The payer can pay on this page: test numbers (simulated) or the hosted checkout."""
     from practicerunner.billing.gateways.simulated import SimulatedGateway
 
-    return isinstance(gateway_from_settings(), SimulatedGateway)
+    gateway = gateway_from_settings()
+    return isinstance(gateway, SimulatedGateway) or supports_checkout(gateway)
+
+
+def _hosted() -> bool:
+    """The processor's own page takes the card or bank details (Stripe Checkout)."""
+    return supports_checkout(gateway_from_settings())
 
 
 class PayState(rx.State):
@@ -52,6 +68,7 @@ class PayState(rx.State):
     payments: list[dict[str, str]] = []
     options: list[dict[str, str]] = []
     online: bool = True
+    hosted: bool = False  # details are typed on the processor's page, not here
     method: str = ""
     pay_label: str = "Pay"
     # Controlled, because the debit-notice choice shows only for a bank account on auto-pay.
@@ -95,7 +112,9 @@ class PayState(rx.State):
 
     def _label(self) -> None:
         chosen = next((o for o in self.options if o["method"] == self.method), None)
-        self.pay_label = chosen["button"] if chosen else "Pay"
+        label = chosen["button"] if chosen else "Pay"
+        # With the processor's page next, this button only leads there.
+        self.pay_label = f"Continue to {label[:1].lower()}{label[1:]}" if self.hosted else label
 
     def _refuse(self, name: str) -> None:
         self.invalid, self.invalid_text = True, invalid_message(name)
@@ -103,25 +122,35 @@ class PayState(rx.State):
 
     @rx.event
     async def load(self):
-        """on_load: read the link; show the invoice, or the one 'no longer valid' sentence."""
-        token, online = self._token(), _online()
-        self.loaded, self.errors = False, {}
+        """on_load: read the link; show the invoice, or the one 'no longer valid' sentence.
+
+        Back from the processor's checkout page (?checkout=<id>), first record how it went.
+        """
+        token, online, hosted = self._token(), _online(), _hosted()
+        returned = str(self.router.url.query_parameters.get(RETURN_PARAMETER, ""))[:200]
+        self.loaded, self.errors, self.hosted = False, {}, hosted
         self.result_status, self.result_message, self.submitting = "", "", False
         self.auto_pay, self.notice = False, NOTICE_ALWAYS
 
-        def work() -> PayView | str:
+        def work() -> tuple[PayOutcome | None, PayView | str]:
+            outcome = None
             with session_scope() as s:
                 try:
-                    return pay_view(s, token, online=online)
+                    if returned and hosted:
+                        gateway = cast(CheckoutGateway, gateway_from_settings())
+                        outcome = return_outcome(s, gateway, token, returned)
+                    return outcome, pay_view(s, token, online=online)
                 except PayLinkInvalid:
-                    return practice_name(s)
+                    return None, practice_name(s)
 
-        found = await asyncio.to_thread(work)
+        outcome, found = await asyncio.to_thread(work)
         if isinstance(found, str):
             self._refuse(found)
         else:
             self.invalid = False
             self._show(found)
+            if outcome is not None:
+                self.result_status, self.result_message = outcome.status, outcome.message
         self.loaded = True
 
     @rx.event
@@ -157,13 +186,22 @@ class PayState(rx.State):
             notice_above=str(form.get("notice_above", "") or "")[:40],
         )
         self.submitting, self.errors = True, {}
+        self.result_status, self.result_message = "", ""
         yield
 
         def work() -> tuple[str, str, dict[str, str], PayView | str]:
             gateway = gateway_from_settings()
             with session_scope() as s:
                 try:
-                    outcome = pay_invoice(s, gateway, token, pay)
+                    if supports_checkout(gateway):
+                        started = start_checkout_payment(
+                            s, cast(CheckoutGateway, gateway), token, pay
+                        )
+                        if isinstance(started, str):
+                            return "redirect", started, {}, ""
+                        outcome = started
+                    else:
+                        outcome = pay_invoice(s, gateway, token, pay)
                     status, message, errors = outcome.status, outcome.message, {}
                 except ValidationFailed as exc:
                     status, message, errors = "", "", exc.errors
@@ -176,6 +214,10 @@ class PayState(rx.State):
                     return status, message, errors, practice_name(s)
 
         status, message, errors, view = await asyncio.to_thread(work)
+        if status == "redirect":
+            # To the processor's page; the button stays busy until the browser leaves.
+            yield rx.redirect(message)
+            return
         self.submitting = False
         if isinstance(view, str):
             self._refuse(view)

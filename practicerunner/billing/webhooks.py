@@ -5,8 +5,9 @@ its five-minute tolerance) before anything is read from the body: a bad signatur
 nothing is stored. A verified event is applied with `collect.apply_event`, which stores the
 event id in the same transaction as its effect, so a replay answers 200 and changes nothing.
 An event about a payment we have not recorded yet — the webhook beat the reply to our own
-API call — gets 503, and Stripe sends it again later. Without Stripe configured the route
-answers 404, as if it did not exist.
+API call — gets 503, and Stripe sends it again later. A finished hosted checkout is recorded by
+`checkout.apply_checkout_event`, which asks Stripe for the payment it made. Without Stripe
+configured the route answers 404, as if it did not exist.
 """
 
 from __future__ import annotations
@@ -19,8 +20,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from practicerunner.billing.checkout import apply_checkout_event
 from practicerunner.billing.collect import EventNotReady, apply_event
-from practicerunner.billing.gateways.base import WebhookSignatureError
+from practicerunner.billing.gateways.base import (
+    EVENT_CHECKOUT_COMPLETED,
+    EVENT_CHECKOUT_EXPIRED,
+    GatewayError,
+    WebhookSignatureError,
+)
 from practicerunner.core.db import session_scope
 from practicerunner.core.settings import get_settings
 
@@ -55,8 +62,14 @@ def handle_stripe_webhook(payload: bytes, signature: str) -> WebhookReply:
         return WebhookReply(400, "bad_signature")
     with session_scope() as session:
         try:
-            outcome = apply_event(session, gateway.name, event)
+            if event.type in (EVENT_CHECKOUT_COMPLETED, EVENT_CHECKOUT_EXPIRED):
+                outcome = apply_checkout_event(session, gateway, event)
+            else:
+                outcome = apply_event(session, gateway.name, event)
         except EventNotReady:
+            return WebhookReply(503, "not_ready")
+        except GatewayError:
+            # Finishing a checkout asks Stripe how it ended; unreachable now, Stripe retries.
             return WebhookReply(503, "not_ready")
     return WebhookReply(200, outcome)
 

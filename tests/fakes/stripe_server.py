@@ -30,6 +30,7 @@ import time
 import urllib.error
 import urllib.request
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -160,8 +161,11 @@ def _invalid(message: str, *, code: str = "", param: str = "", status: int = 400
 class FakeStripe:
     """The fake's state and test controls. Start it with `start()` or as a context manager."""
 
-    def __init__(self, api_key: str = API_KEY) -> None:
+    def __init__(self, api_key: str = API_KEY, now: Callable[[], float] = time.time) -> None:
         self.api_key = api_key
+        # Stripe's clock (Unix seconds) for objects' timestamps and checkout expiry; a test
+        # with a frozen application clock passes that clock, as Stripe and a server agree.
+        self._now = now
         self.customers: dict[str, dict[str, Any]] = {}
         self.setup_intents: dict[str, dict[str, Any]] = {}
         self.payment_intents: dict[str, dict[str, Any]] = {}
@@ -393,7 +397,7 @@ class FakeStripe:
             "id": _id("evt"),
             "object": "event",
             "api_version": "2025-01-27.acacia",
-            "created": int(time.time()),
+            "created": int(self._now()),
             "livemode": False,
             "pending_webhooks": 1,
             "type": type_,
@@ -454,7 +458,7 @@ class FakeStripe:
         customer = {
             "id": _id("cus"),
             "object": "customer",
-            "created": int(time.time()),
+            "created": int(self._now()),
             "email": params.get("email"),
             "name": params.get("name"),
             "metadata": params.get("metadata", {}),
@@ -475,7 +479,7 @@ class FakeStripe:
             "id": id_,
             "object": "setup_intent",
             "client_secret": f"{id_}_secret_{secrets.token_hex(12)}",
-            "created": int(time.time()),
+            "created": int(self._now()),
             "customer": customer,
             "payment_method": None,
             "payment_method_options": params.get("payment_method_options", {}),
@@ -544,7 +548,7 @@ class FakeStripe:
             "amount": amount,
             "amount_received": 0,
             "client_secret": f"{id_}_secret_{secrets.token_hex(12)}",
-            "created": int(time.time()),
+            "created": int(self._now()),
             "currency": params.get("currency", "usd"),
             "customer": customer,
             "description": params.get("description"),
@@ -617,7 +621,7 @@ class FakeStripe:
             "object": "refund",
             "amount": amount,
             "charge": charge["id"],
-            "created": int(time.time()),
+            "created": int(self._now()),
             "currency": intent["currency"],
             "payment_intent": intent["id"],
             "status": "pending" if bank else "succeeded",
@@ -668,7 +672,7 @@ class FakeStripe:
                 )
             if url is not None and not url.startswith(("http://", "https://")):
                 raise _invalid("Not a valid URL", code="url_invalid", param=name)
-        now = int(time.time())
+        now = int(self._now())
         expires_at = self._checkout_expiry(params.get("expires_at"), now)
         intent_data = params.get("payment_intent_data") or {}
         if intent_data.get("setup_future_usage") not in (None, "on_session", "off_session"):
@@ -796,7 +800,7 @@ class FakeStripe:
     def _checkout_session(self, id_: str) -> dict[str, Any]:
         """The session, expired first if its time has passed (Stripe notices on its own)."""
         session = self._get(self.checkout_sessions, id_, "checkout.session")
-        if session["status"] == "open" and session["expires_at"] <= time.time():
+        if session["status"] == "open" and session["expires_at"] <= self._now():
             self._close_expired(session)
         return session
 

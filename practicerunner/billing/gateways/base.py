@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
 
@@ -135,6 +135,8 @@ EVENT_PAYMENT_FAILED = "payment.failed"
 EVENT_PAYMENT_PROCESSING = "payment.processing"
 EVENT_REFUND_SUCCEEDED = "refund.succeeded"
 EVENT_SETUP_SUCCEEDED = "setup.succeeded"
+EVENT_CHECKOUT_COMPLETED = "checkout.completed"
+EVENT_CHECKOUT_EXPIRED = "checkout.expired"
 EVENT_IGNORED = "ignored"
 
 
@@ -152,6 +154,7 @@ class GatewayEvent:
     failure_code: str
     created: datetime
     method_ref: str | None = None
+    checkout_ref: str | None = None  # checkout events: the hosted checkout they are about
 
 
 class GatewayError(Exception):
@@ -165,6 +168,61 @@ class GatewayRequestRefused(Exception):
     def __init__(self, message: str, code: str = "") -> None:
         super().__init__(message)
         self.code = code
+
+
+@dataclass(frozen=True)
+class CheckoutRequest:
+    """A hosted checkout for one payment: the processor's own page takes the card or bank
+    details (they never pass through the practice's servers) and sends the payer back.
+
+    With `save_for_future` the method is kept for paying later invoices automatically (the
+    processor's page shows the consent, and the bank mandate, itself).
+    """
+
+    amount_cents: int
+    customer_ref: str
+    method_kind: MethodKind
+    idempotency_key: str
+    description: str
+    success_url: str  # may contain {CHECKOUT_SESSION_ID}
+    cancel_url: str
+    expires_at: datetime
+    save_for_future: bool = False
+    metadata: Mapping[str, str] = field(default_factory=dict)
+    currency: str = "usd"
+
+    def __post_init__(self) -> None:
+        ensure_positive_amount(self.amount_cents)
+        ensure_idempotency_key(self.idempotency_key)
+        if self.expires_at.tzinfo is None:
+            raise ValueError("expires_at must be timezone-aware")
+        ensure_no_clinical_words(self.description, where="description")
+        for key, value in self.metadata.items():
+            ensure_no_clinical_words(key, where="metadata key")
+            ensure_no_clinical_words(value, where=f"metadata {key!r}")
+
+
+@dataclass(frozen=True)
+class CheckoutStart:
+    ref: str
+    url: str  # where to send the payer
+
+
+CHECKOUT_OPEN = "open"
+CHECKOUT_COMPLETE = "complete"
+CHECKOUT_EXPIRED = "expired"
+
+
+@dataclass(frozen=True)
+class CheckoutResult:
+    """Where a hosted checkout stands. Once complete, `charge` is its payment (succeeded, or
+    processing for a bank debit) and `saved` the method, when the payer chose to keep it."""
+
+    ref: str
+    state: str  # CHECKOUT_OPEN | CHECKOUT_COMPLETE | CHECKOUT_EXPIRED
+    charge: ChargeResult | None = None
+    saved: SavedMethod | None = None
+    metadata: Mapping[str, str] = field(default_factory=dict)
 
 
 class WebhookSignatureError(Exception):
@@ -202,3 +260,15 @@ class PaymentGateway(Protocol):
     def parse_webhook(self, payload: bytes, signature_header: str) -> GatewayEvent: ...
 
     def due_events(self, now: datetime) -> list[GatewayEvent]: ...
+
+
+@runtime_checkable
+class HostedCheckout(Protocol):
+    """A gateway whose own page takes the payer's details (Stripe Checkout). The simulated
+    processor has none: its pay page takes test numbers itself."""
+
+    def start_checkout(self, request: CheckoutRequest) -> CheckoutStart: ...
+
+    def checkout_result(self, checkout_ref: str) -> CheckoutResult: ...
+
+    def expire_checkout(self, checkout_ref: str) -> None: ...

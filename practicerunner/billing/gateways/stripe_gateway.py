@@ -1,11 +1,13 @@
 """Stripe through the official `stripe` library (StripeClient, v16).
 
-Cards and US bank accounts (ACH Direct Debit) are saved with SetupIntents in the browser and
-charged off-session with PaymentIntents. The caller's idempotency key goes to Stripe as the
-Idempotency-Key of the request, so a retry after a timeout returns the PaymentIntent the first
-attempt made instead of charging twice. The library's own retries are off by default
-(`max_network_retries=0`): a timeout surfaces as GatewayError and the caller retries with the
-same key when it chooses.
+Cards and US bank accounts (ACH Direct Debit) are charged off-session with PaymentIntents. A
+payer paying an invoice themselves does it on Stripe Checkout, the hosted page, which can also
+keep the method for automatic payments (SetupIntents exist for saving one without paying).
+
+The caller's idempotency key goes to Stripe as the Idempotency-Key of the request, so a retry
+after a timeout returns the PaymentIntent the first attempt made instead of charging twice.
+The library's own retries are off by default (`max_network_retries=0`): a timeout surfaces as
+GatewayError and the caller retries with the same key when it chooses.
 """
 
 from __future__ import annotations
@@ -18,6 +20,10 @@ from typing import Any, TypeVar
 import stripe
 
 from practicerunner.billing.gateways.base import (
+    CHECKOUT_COMPLETE,
+    CHECKOUT_OPEN,
+    EVENT_CHECKOUT_COMPLETED,
+    EVENT_CHECKOUT_EXPIRED,
     EVENT_IGNORED,
     EVENT_PAYMENT_FAILED,
     EVENT_PAYMENT_PROCESSING,
@@ -27,6 +33,9 @@ from practicerunner.billing.gateways.base import (
     ChargeRequest,
     ChargeResult,
     ChargeStatus,
+    CheckoutRequest,
+    CheckoutResult,
+    CheckoutStart,
     GatewayError,
     GatewayEvent,
     GatewayRequestRefused,
@@ -256,6 +265,88 @@ class StripeGateway:
             ref=str(refund.id), status=str(refund.status), amount_cents=refund.amount
         )
 
+    # --- hosted checkout ----------------------------------------------------------------------
+
+    def start_checkout(self, request: CheckoutRequest) -> CheckoutStart:
+        """A Checkout Session for one payment, by card or by US bank account (ACH).
+
+        Stripe's page takes the details, shows the ACH mandate and, with `save_for_future`,
+        keeps the method on the customer (`setup_future_usage=off_session`) for later
+        off-session charges. The payment's description and metadata are the request's.
+        """
+        kind = _STRIPE_TYPES[request.method_kind]
+        payment: dict[str, Any] = {
+            "description": request.description,
+            "metadata": dict(request.metadata),
+        }
+        if request.save_for_future:
+            payment["setup_future_usage"] = "off_session"
+        params: dict[str, Any] = {
+            "mode": "payment",
+            "customer": request.customer_ref,
+            "payment_method_types": [kind],
+            "line_items": [
+                {
+                    "price_data": {
+                        "currency": request.currency,
+                        "unit_amount": request.amount_cents,
+                        "product_data": {"name": request.description},
+                    },
+                    "quantity": 1,
+                }
+            ],
+            "payment_intent_data": payment,
+            "metadata": dict(request.metadata),
+            "success_url": request.success_url,
+            "cancel_url": request.cancel_url,
+            "expires_at": int(request.expires_at.timestamp()),
+        }
+        if request.method_kind is MethodKind.BANK:
+            params["payment_method_options"] = {
+                "us_bank_account": {"verification_method": "automatic"}
+            }
+        created = self._call(
+            lambda: self._client.v1.checkout.sessions.create(
+                params,  # type: ignore[arg-type]
+                {"idempotency_key": request.idempotency_key},
+            )
+        )
+        return CheckoutStart(ref=str(created.id), url=str(created.url or ""))
+
+    def checkout_result(self, checkout_ref: str) -> CheckoutResult:
+        """Where the Checkout Session stands; once complete, its payment and saved method."""
+        found = self._call(
+            lambda: self._client.v1.checkout.sessions.retrieve(
+                checkout_ref, {"expand": ["payment_intent.payment_method"]}
+            )
+        ).to_dict()
+        metadata = {str(k): str(v) for k, v in (found.get("metadata") or {}).items()}
+        state = str(found.get("status") or CHECKOUT_OPEN)
+        intent = found.get("payment_intent")
+        if state != CHECKOUT_COMPLETE or not isinstance(intent, Mapping):
+            return CheckoutResult(checkout_ref, state, metadata=metadata)
+        status = _INTENT_STATUS.get(str(intent.get("status")), ChargeStatus.FAILED)
+        bank = "us_bank_account" in (intent.get("payment_method_types") or [])
+        settles_on = _estimated_settlement(intent) if bank else None
+        charge = ChargeResult(
+            status=status,
+            ref=str(intent["id"]),
+            settles_on=settles_on if status is ChargeStatus.PROCESSING else None,
+        )
+        method = intent.get("payment_method")
+        saved = None
+        if isinstance(method, Mapping) and intent.get("setup_future_usage") == "off_session":
+            saved = method_label(method)
+        return CheckoutResult(checkout_ref, state, charge=charge, saved=saved, metadata=metadata)
+
+    def expire_checkout(self, checkout_ref: str) -> None:
+        """Close an open Checkout Session so it can no longer be paid (already closed: fine)."""
+        try:
+            self._call(lambda: self._client.v1.checkout.sessions.expire(checkout_ref))
+        except GatewayRequestRefused:
+            # Completed or expired already: checkout_result tells which.
+            return
+
     # --- events -------------------------------------------------------------------------------
 
     def parse_webhook(self, payload: bytes, signature_header: str) -> GatewayEvent:
@@ -332,6 +423,7 @@ def event_from_stripe(event: Mapping[str, Any]) -> GatewayEvent:
     method_ref: str | None = None
     status: ChargeStatus | None = None
     failure_code = ""
+    checkout_ref: str | None = None
     if kind in _INTENT_EVENTS:
         type_, status = _INTENT_EVENTS[str(kind)]
         payment_ref = _ref(obj.get("id"))
@@ -342,6 +434,12 @@ def event_from_stripe(event: Mapping[str, Any]) -> GatewayEvent:
         type_, payment_ref = EVENT_REFUND_SUCCEEDED, _ref(obj.get("payment_intent"))
     elif kind == "setup_intent.succeeded":
         type_, method_ref = EVENT_SETUP_SUCCEEDED, _ref(obj.get("payment_method"))
+    elif kind in ("checkout.session.completed", "checkout.session.async_payment_succeeded"):
+        # The async events repeat what payment_intent.* events say; completion is the news.
+        type_ = EVENT_CHECKOUT_COMPLETED if kind.endswith("completed") else EVENT_IGNORED
+        checkout_ref = _ref(obj.get("id"))
+    elif kind == "checkout.session.expired":
+        type_, checkout_ref = EVENT_CHECKOUT_EXPIRED, _ref(obj.get("id"))
     else:
         type_ = EVENT_IGNORED
     return GatewayEvent(
@@ -352,6 +450,7 @@ def event_from_stripe(event: Mapping[str, Any]) -> GatewayEvent:
         failure_code=failure_code,
         created=datetime.fromtimestamp(int(event.get("created") or 0), UTC),
         method_ref=method_ref,
+        checkout_ref=checkout_ref,
     )
 
 

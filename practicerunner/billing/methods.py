@@ -19,6 +19,7 @@ from practicerunner.billing.models import GatewayCustomer, Method, PayerMethod
 from practicerunner.clients.models import Client, Contact
 from practicerunner.core import audit, clock
 from practicerunner.core.errors import NotFound, ValidationFailed
+from practicerunner.core.money import format_cents
 from practicerunner.core.permissions import Actor, Perm
 
 
@@ -168,6 +169,16 @@ class MethodView:
     is_default: bool
     auto_pay: bool
     disabled_reason: str
+    debit_notice: str = ""  # bank on auto-pay: when the payer is emailed before a debit
+
+
+def debit_notice_words(kind: str, auto_pay: bool, notice_above_cents: int | None) -> str:
+    """What a bank account on auto-pay was promised before each debit, for staff to read."""
+    if kind != Method.BANK or not auto_pay:
+        return ""
+    if not notice_above_cents:
+        return "Emailed before every debit"
+    return f"Emailed before debits over {format_cents(notice_above_cents)}"
 
 
 def methods_for(session: Session, actor: Actor, key: str) -> list[MethodView]:
@@ -181,6 +192,7 @@ def methods_for(session: Session, actor: Actor, key: str) -> list[MethodView]:
             m.is_default,
             m.auto_pay,
             m.disabled_reason,
+            debit_notice_words(m.kind, m.auto_pay, m.notice_above_cents),
         )
         for m in session.exec(
             select(PayerMethod)

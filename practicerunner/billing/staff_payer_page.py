@@ -218,7 +218,13 @@ def _statement() -> rx.Component:
 
 def _method_row(row: Any) -> rx.Component:
     return rx.el.tr(
-        rx.el.td(rx.text(row["label"], size="2", weight="medium")),
+        rx.el.td(
+            rx.text(row["label"], size="2", weight="medium"),
+            rx.cond(
+                row["notice"] != "",
+                rx.text(row["notice"], size="1", color_scheme="gray"),
+            ),
+        ),
         rx.el.td(rx.text(row["kind"], size="2")),
         rx.el.td(
             rx.hstack(

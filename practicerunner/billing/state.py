@@ -342,6 +342,7 @@ class PayerAccountState(SessionState):
                 "default": "yes" if m.is_default else "",
                 "auto_pay": "yes" if m.auto_pay else "",
                 "disabled": m.disabled_reason,
+                "notice": m.debit_notice,
             }
             for m in account.methods
         ]

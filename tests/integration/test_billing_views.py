@@ -351,3 +351,24 @@ def test_payer_slugs() -> None:
     for bad in ("client-", "staff-3", "client-1x", "", "client:12"):
         with pytest.raises(NotFound):
             views.key_from_slug(bad)
+
+
+def test_staff_see_when_a_bank_payer_is_emailed_before_each_debit(session: Session, people) -> None:  # type: ignore[no-untyped-def]
+    from practicerunner.billing.gateways.base import MethodKind, SavedMethod
+    from practicerunner.billing.methods import add_method
+
+    invoice = _friday_invoice(session, people)
+    key = invoice.payer_key
+    session.rollback()
+    bank = SavedMethod("sim_bank_1", MethodKind.BANK, "Bank •••• 6789")
+    add_method(session, "simulated", key, bank, auto_pay=True, notice_above_cents=40000)
+    card = SavedMethod("sim_card_1", MethodKind.CARD, "Visa •••• 4242")
+    add_method(session, "simulated", key, card, auto_pay=True)
+    account = views.payer_account(session, people.biller, key)
+    notices = {m.label: m.debit_notice for m in account.methods}
+    assert notices == {"Visa •••• 4242": "", "Bank •••• 6789": "Emailed before debits over $400.00"}
+    add_method(session, "simulated", key, bank, auto_pay=True, notice_above_cents=None)
+    account = views.payer_account(session, people.biller, key)
+    assert {m.label: m.debit_notice for m in account.methods}["Bank •••• 6789"] == (
+        "Emailed before every debit"
+    )

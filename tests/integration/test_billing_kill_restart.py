@@ -342,3 +342,134 @@ def test_two_workers_started_together_bill_and_charge_once(engine: Engine, refer
     _assert_once_and_whole(engine, practice, reference)
     after = billing.table_counts(engine)
     assert _run_again(engine, practice) == after, "a run after both wrote something"
+
+
+# --- the bank debits' settlement, with the worker killed holding the events -----------------
+
+# The Friday's debits settle four bank days later (Thursday 11 June); ten days on, all have.
+SETTLED_AT = billing.RUN_AT.replace(day=billing.RUN_AT.day + 10)
+
+
+class DyingWithEvents(SimulatedGateway):
+    """The simulated processor, which hands out its due settlement events, tells the test and
+    waits to be killed — before the worker applies any of them."""
+
+    def __init__(self, told: Connection) -> None:
+        super().__init__()
+        self._told = told
+
+    def due_events(self, now: Any) -> list[Any]:
+        events = super().due_events(now)
+        self._told.send(("events", len(events)))
+        time.sleep(WAIT_SECONDS)  # killed here
+        return events
+
+
+def _collector(url: str, told: Connection | None) -> None:
+    """`collect_due` at SETTLED_AT, in a process of its own."""
+    from practicerunner.billing.collect import collect_due
+
+    engine = core_db.make_engine(url)
+    core_db.use_engine(engine)
+    try:
+        with clock.frozen_at(SETTLED_AT), core_db.session_scope() as session:
+            collect_due(session, DyingWithEvents(told) if told is not None else SimulatedGateway())
+    finally:
+        engine.dispose()
+
+
+def _collect(engine: Engine, told: Connection | None = None) -> Any:
+    url = engine.url.render_as_string(hide_password=False)
+    engine.dispose()  # the child opens its own connections
+    child = FORK.Process(target=_collector, args=(url, told), daemon=True)
+    child.start()
+    return child
+
+
+def _settlement(engine: Engine, refs: set[str]) -> tuple[Counter[str], Counter[str], int]:
+    """The payments REFS at the processor by status (and how many acknowledged), the
+    practice's attempts for them by status, and the simulated event ids it has stored."""
+    from practicerunner.billing.models import WebhookEvent
+
+    with Session(engine) as s:
+        payments = s.exec(select(SimPayment).where(col(SimPayment.ref).in_(refs))).all()
+        processor = Counter(p.status for p in payments)
+        processor["acknowledged"] = sum(p.event_emitted for p in payments)
+        attempts = Counter(
+            s.exec(
+                select(PaymentAttempt.status).where(col(PaymentAttempt.gateway_ref).in_(refs))
+            ).all()
+        )
+        events = s.exec(
+            select(func.count())
+            .select_from(WebhookEvent)
+            .where(WebhookEvent.gateway == "simulated")
+        ).one()
+    return processor, attempts, int(events)
+
+
+def test_settlement_events_handed_to_a_killed_worker_are_applied_by_the_next(
+    engine: Engine,
+) -> None:
+    # given the Friday billed and charged; its bank debits are processing
+    practice = _generate(engine)
+    _run_again(engine, practice)
+    with Session(engine) as s:
+        refs = set(
+            s.exec(
+                select(SimPayment.ref).where(
+                    SimPayment.kind == "bank", SimPayment.status == "processing"
+                )
+            ).all()
+        )
+    debits = len(refs)
+    processor, attempts, events = _settlement(engine, refs)
+    assert debits > 0 and attempts == Counter(processing=debits) and events == 0
+
+    # when ten days later the worker takes the settlement events and is killed holding them
+    told, tell = FORK.Pipe(duplex=False)
+    child = _collect(engine, tell)
+    try:
+        assert told.poll(WAIT_SECONDS), "the processor was never asked for events"
+        assert told.recv() == ("events", debits)
+    finally:
+        _kill(child)
+    processor, attempts, events = _settlement(engine, refs)
+    assert processor["processing"] == 0, "resolved at the processor"
+    assert attempts == Counter(processing=debits) and events == 0, "not applied by the practice"
+
+    # then the next worker gets the same events and applies each once; the one after that
+    # finds them acknowledged, and the processor stops handing them out
+    for _ in range(2):
+        child = _collect(engine)
+        child.join(WAIT_SECONDS)
+        assert child.exitcode == 0, "the collecting worker failed"
+    processor, attempts, events = _settlement(engine, refs)
+    assert events == debits == processor["acknowledged"]
+    assert attempts["processing"] == 0
+    assert (attempts["succeeded"], attempts["failed"]) == (
+        processor["succeeded"],
+        processor["failed"],
+    )
+    with Session(engine) as s:
+        run = s.exec(select(BillingRun)).one()
+        still = s.exec(
+            select(func.count())
+            .select_from(PaymentAttempt)
+            .join(Invoice, col(Invoice.id) == PaymentAttempt.invoice_id)
+            .where(Invoice.run_id == run.id, PaymentAttempt.status == "processing")
+        ).one()
+        assert run.processing == still, "the run counts each settled debit once"
+        by_ref = {
+            a.gateway_ref: a.status
+            for a in s.exec(select(PaymentAttempt).where(col(PaymentAttempt.gateway_ref).in_(refs)))
+        }
+        for p in s.exec(select(SimPayment).where(col(SimPayment.ref).in_(refs))).all():
+            assert by_ref[p.ref] == p.status, "the practice's attempt is the processor's payment"
+        for invoice in s.exec(select(Invoice)).all():
+            owed = s.exec(
+                select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0)).where(
+                    LedgerEntry.invoice_id == invoice.id
+                )
+            ).one()
+            assert owed == invoice.total_cents - invoice.paid_cents, invoice.number

@@ -1,11 +1,12 @@
 """The simulated processor on a real database (SQLite, and PostgreSQL when configured):
-card outcomes, bank debits that settle or come back on US bank business days, events handed
-out exactly once, idempotent writes, refunds, and books kept outside the caller's transaction."""
+card outcomes, bank debits that settle or come back on US bank business days, settlement
+events handed out until the consumer has stored their ids (at least once, as Stripe's webhooks),
+idempotent writes, refunds, and books kept outside the caller's transaction."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
@@ -26,6 +27,7 @@ from practicerunner.billing.gateways.base import (
 )
 from practicerunner.billing.gateways.simulated import SimulatedGateway
 from practicerunner.billing.gateways.simulated_models import SimMethod, SimPayment, SimRefund
+from practicerunner.billing.models import WebhookEvent
 from practicerunner.core import clock
 
 # Wednesday before Thanksgiving 2026, 10:00 in New York.
@@ -83,6 +85,18 @@ def payment(engine: Engine, ref: str | None) -> SimPayment:
 def eastern(day: date, hour: int) -> datetime:
     """HOUR o'clock in New York on DAY."""
     return datetime(day.year, day.month, day.day, hour, tzinfo=ZoneInfo("America/New_York"))
+
+
+def acknowledge(engine: Engine, events: Iterable[GatewayEvent], gateway: str = "simulated") -> None:
+    """Store the events' ids as `apply_event` does with their effect: the consumer has them."""
+    with Session(engine) as s:
+        for event_id, kind in sorted({(e.id, e.type) for e in events}):
+            s.add(
+                WebhookEvent(
+                    gateway=gateway, event_id=event_id, event_type=kind, received_at=clock.now()
+                )
+            )
+        s.commit()
 
 
 def all_at_once(workers: int, job: Callable[[], T]) -> list[T]:
@@ -193,8 +207,12 @@ def test_a_bank_debit_settles_four_bank_days_later_skipping_thanksgiving(
         )
     ]
     assert payment(engine, result.ref).status == ChargeStatus.SUCCEEDED
-    assert gateway.due_events(settled_at) == []
+    # the same event, created when it settled, until the consumer has stored its id
+    assert gateway.due_events(settled_at + timedelta(hours=1)) == events
+    acknowledge(engine, events)
+    assert gateway.due_events(settled_at + timedelta(hours=2)) == []
     assert gateway.due_events(settled_at + timedelta(days=10)) == []
+    assert payment(engine, result.ref).event_emitted
 
 
 @pytest.mark.parametrize(
@@ -216,7 +234,56 @@ def test_a_bank_debit_comes_back_with_its_return_code_on_the_settlement_date(
         gateway.refund(payment_ref=result.ref or "", amount_cents=100, idempotency_key="r0")
 
 
-def test_each_settlement_event_is_handed_out_once_to_concurrent_callers(
+def test_an_event_is_handed_out_again_until_acknowledged_then_never_again(
+    engine: Engine, gateway: SimulatedGateway, customer: str
+) -> None:
+    # given two debits that settle on Wednesday 2 December, one of them returned
+    settle = save(gateway, customer, MethodKind.BANK, "000123456789")
+    returned = save(gateway, customer, MethodKind.BANK, "000111111116")
+    paid = gateway.charge(charge(customer, settle, MethodKind.BANK, "k-paid")).ref
+    bounced = gateway.charge(charge(customer, returned, MethodKind.BANK, "k-bounced")).ref
+    settled_at = eastern(date(2026, 12, 2), 9)
+    first = gateway.due_events(settled_at)
+    assert [(e.payment_ref, e.id) for e in first] == [
+        (paid, f"evt_{paid}_succeeded"),
+        (bounced, f"evt_{bounced}_failed"),
+    ]
+    # when the consumer stores only the first (and another gateway's event of the same id)
+    acknowledge(engine, first[:1])
+    acknowledge(engine, first[1:], gateway="stripe")
+    # then only the second comes again, unchanged, on every call until it is stored too
+    assert gateway.due_events(settled_at + timedelta(hours=1)) == first[1:]
+    assert gateway.due_events(settled_at + timedelta(days=3)) == first[1:]
+    assert (payment(engine, paid).event_emitted, payment(engine, bounced).event_emitted) == (
+        True,
+        False,
+    )
+    acknowledge(engine, first[1:])
+    assert gateway.due_events(settled_at + timedelta(days=4)) == []
+    assert payment(engine, bounced).event_emitted
+    # resolving happened once: the payments keep the status and time of the first call
+    assert (payment(engine, bounced).status, payment(engine, bounced).resolved_at) == (
+        ChargeStatus.FAILED,
+        settled_at,
+    )
+
+
+def test_events_handed_to_a_worker_that_died_are_handed_out_again(
+    engine: Engine, gateway: SimulatedGateway, customer: str
+) -> None:
+    account = save(gateway, customer, MethodKind.BANK, "000123456789")
+    refs = [gateway.charge(charge(customer, account, MethodKind.BANK, k)).ref for k in ("a", "b")]
+    settled_at = eastern(date(2026, 12, 2), 9)
+    # when a worker takes the events and dies before applying any (its answer is lost)
+    lost = gateway.due_events(settled_at)
+    assert [e.payment_ref for e in lost] == refs  # in the order they were made
+    assert [payment(engine, ref).status for ref in refs] == [ChargeStatus.SUCCEEDED] * 2
+    # then the next worker gets the very same events
+    assert gateway.due_events(settled_at + timedelta(minutes=5)) == lost
+    assert [payment(engine, ref).event_emitted for ref in refs] == [False, False]
+
+
+def test_concurrent_callers_each_get_every_unacknowledged_event_at_least_once(
     engine: Engine, gateway: SimulatedGateway, customer: str, frozen: Callable[[timedelta], None]
 ) -> None:
     # given twelve bank debits over three days, some of which will be returned
@@ -228,15 +295,33 @@ def test_each_settlement_event_is_handed_out_once_to_concurrent_callers(
             frozen(timedelta(days=1))
         method = returned if i % 3 == 0 else settle
         refs.append(gateway.charge(charge(customer, method, MethodKind.BANK, f"k-{i}")).ref)
-    # when four workers ask for due events at the same moment, twice
+    # when four workers ask for due events at the same moment (each by its own clock), twice
     later = eastern(date(2026, 12, 20), 9)
-    batches = all_at_once(4, lambda: gateway.due_events(later))
-    batches += all_at_once(4, lambda: gateway.due_events(later))
-    # then every debit produced exactly one event
-    handed_out = [str(e.payment_ref) for batch in batches for e in batch]
-    assert sorted(handed_out) == sorted(str(ref) for ref in refs)
-    failed = {e.payment_ref for batch in batches for e in batch if e.failure_code == "R01"}
+    clocks = iter(later + timedelta(seconds=n) for n in range(8))
+    lock = threading.Lock()
+
+    def worker() -> list[GatewayEvent]:
+        with lock:
+            now = next(clocks)
+        return gateway.due_events(now)
+
+    batches = all_at_once(4, worker)
+    batches += all_at_once(4, worker)
+    # then every debit's event was handed out, at least once, and always the same event
+    # (the same `created`: each payment was resolved by one caller only)
+    handed_out = [e for batch in batches for e in batch]
+    assert {e.payment_ref for e in handed_out} == set(refs)
+    by_id = {e.id: e for e in handed_out}
+    assert len(by_id) == len(refs)
+    assert all(by_id[e.id] == e for e in handed_out)
+    failed = {e.payment_ref for e in handed_out if e.failure_code == "R01"}
     assert failed == {refs[i] for i in range(12) if i % 3 == 0}
+    # and once the consumer has stored each event id (it de-duplicates), none comes again
+    acknowledge(engine, handed_out)
+    assert count(engine, WebhookEvent) == len(refs)
+    assert all_at_once(4, lambda: gateway.due_events(later)) == [[]] * 4
+    with Session(engine) as s:
+        assert set(s.exec(select(SimPayment.event_emitted)).all()) == {True}
 
 
 # --- idempotency ----------------------------------------------------------------------------

@@ -12,9 +12,21 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import CursorResult, false, func, insert, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    false,
+    func,
+    insert,
+    literal,
+    or_,
+    update,
+)
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -42,6 +54,7 @@ from practicerunner.billing.gateways.simulated_models import (
     SimRefund,
     SimSetup,
 )
+from practicerunner.billing.models import WebhookEvent
 from practicerunner.core import clock as core_clock
 from practicerunner.core.db import session_scope
 
@@ -344,52 +357,76 @@ class SimulatedGateway:
         raise WebhookSignatureError("the simulated gateway sends no webhooks")
 
     def due_events(self, now: datetime) -> list[GatewayEvent]:
-        """Resolve bank payments whose settlement date (US Eastern) has come; one event each.
+        """Resolve bank payments whose settlement date (US Eastern) has come, and hand out the
+        event of every resolved bank payment the consumer has not acknowledged yet.
 
-        Each payment is flipped by an UPDATE guarded by `event_emitted = false`, in one
-        transaction with the others: a concurrent caller's UPDATE of the same row waits for
-        this commit and then matches no row, so every event is handed out exactly once.
+        Delivery is at least once, as with Stripe's webhooks: an event is handed out again on
+        every call until a `WebhookEvent` row with this gateway's name and the event's id
+        exists (the consumer's `apply_event` writes it in the transaction of the event's
+        effect), so a worker that dies between this call and applying the event loses
+        nothing. Concurrent callers may both receive an event; the consumer de-duplicates by
+        event id. An event keeps its id and `created` (the resolving call's NOW) each time.
+
+        One transaction of set-based statements: find whether anything is due or unacknowledged
+        (on an idle hour that one query is all), mark acknowledged events (then never scanned
+        again), resolve due payments (guarded by `status = 'processing'`, so two callers never
+        both resolve one), and read what is left to tell.
         """
         today = bank_date(now)
-        events: list[GatewayEvent] = []
+        resolved = (
+            col(SimPayment.resolved_at).is_not(None),
+            col(SimPayment.status) != ChargeStatus.PROCESSING,
+        )
+        due = (
+            col(SimPayment.status) == ChargeStatus.PROCESSING,
+            col(SimPayment.settles_on) <= today,
+        )
+        unacknowledged = col(SimPayment.event_emitted) == false()
+        event_id = literal("evt_") + col(SimPayment.ref) + literal("_") + col(SimPayment.status)
+        acknowledged = (
+            select(WebhookEvent.id)
+            .where(WebhookEvent.gateway == self.name, col(WebhookEvent.event_id) == event_id)
+            .exists()
+        )
         with session_scope() as session:
-            due = session.exec(
-                select(SimPayment)
-                .where(
-                    col(SimPayment.event_emitted).is_(False),
-                    SimPayment.status == ChargeStatus.PROCESSING,
-                    col(SimPayment.settles_on) <= today,
-                )
-                .order_by(col(SimPayment.id))  # same lock order in every caller
+            waiting = session.exec(
+                select(SimPayment.status)
+                .where(unacknowledged, or_(and_(*resolved), and_(*due)))
+                .distinct()
             ).all()
-            for payment in due:
-                status = ChargeStatus.FAILED if payment.outcome else ChargeStatus.SUCCEEDED
-                claimed = cast(
-                    CursorResult[Any],
-                    session.execute(
-                        update(SimPayment)
-                        .where(
-                            col(SimPayment.id) == payment.id,
-                            col(SimPayment.event_emitted) == false(),
+            if not waiting:
+                return []
+            if any(status != ChargeStatus.PROCESSING for status in waiting):
+                session.execute(
+                    update(SimPayment)
+                    .where(
+                        col(SimPayment.id).in_(
+                            _locked_in_order(unacknowledged, *resolved, acknowledged)
                         )
-                        .values(event_emitted=True, status=status.value, resolved_at=now)
-                        .execution_options(synchronize_session=False)
-                    ),
-                )
-                if claimed.rowcount != 1:
-                    continue  # another caller got there first
-                failed = status is ChargeStatus.FAILED
-                events.append(
-                    GatewayEvent(
-                        id=f"evt_{payment.ref}_{status.value}",
-                        type=EVENT_PAYMENT_FAILED if failed else EVENT_PAYMENT_SUCCEEDED,
-                        payment_ref=payment.ref,
-                        status=status,
-                        failure_code=payment.outcome if failed else "",
-                        created=now,
-                        method_ref=payment.method_ref,
                     )
+                    .values(event_emitted=True)
+                    .execution_options(synchronize_session=False)
                 )
+            if ChargeStatus.PROCESSING in waiting:
+                session.execute(
+                    update(SimPayment)
+                    .where(
+                        col(SimPayment.id).in_(_locked_in_order(unacknowledged, *due)),
+                        col(SimPayment.status) == ChargeStatus.PROCESSING,
+                    )
+                    .values(
+                        status=case(
+                            (col(SimPayment.outcome) == "", ChargeStatus.SUCCEEDED.value),
+                            else_=ChargeStatus.FAILED.value,
+                        ),
+                        resolved_at=now,
+                    )
+                    .execution_options(synchronize_session=False)
+                )
+            rows = session.exec(
+                select(SimPayment).where(unacknowledged, *resolved).order_by(col(SimPayment.id))
+            ).all()
+            events = [_event(row) for row in rows]
             session.commit()
         return events
 
@@ -530,7 +567,8 @@ def _charge_result(row: Mapping[str, Any]) -> ChargeResult:
 
 
 def _first_answer(method: SimMethod, now: datetime) -> tuple[ChargeStatus, date | None, bool]:
-    """What a charge on METHOD answers at NOW: status, settlement date, event already out."""
+    """What a charge on METHOD answers at NOW: status, settlement date, and whether nothing is
+    left to tell (`event_emitted`: a card's answer is final and has no event)."""
     if method.kind == MethodKind.BANK:
         # Imported here: the billing schedule module owns the bank calendar.
         from practicerunner.billing.schedule import bank_settlement_date
@@ -546,3 +584,32 @@ def _first_answer(method: SimMethod, now: datetime) -> tuple[ChargeStatus, date 
 
 def _refund_result(row: SimRefund) -> RefundResult:
     return RefundResult(ref=row.ref, status=row.status, amount_cents=row.amount_cents)
+
+
+def _locked_in_order(*conditions: ColumnElement[bool]) -> Select[int | None]:
+    """Ids of the payments matching CONDITIONS, locked in id order (PostgreSQL; SQLite's
+    BEGIN IMMEDIATE already serialises writers): concurrent callers lock rows in one order,
+    so they wait for each other instead of deadlocking. A caller that waited re-checks the
+    conditions on the committed row and skips it if it no longer matches."""
+    return (
+        sa_select(col(SimPayment.id))
+        .where(*conditions)
+        .order_by(col(SimPayment.id))
+        .with_for_update()
+    )
+
+
+def _event(row: SimPayment) -> GatewayEvent:
+    """The event a resolved bank payment tells: the same id and contents on every delivery."""
+    status = ChargeStatus(row.status)
+    failed = status is ChargeStatus.FAILED
+    assert row.resolved_at is not None  # only resolved payments have an event
+    return GatewayEvent(
+        id=f"evt_{row.ref}_{status.value}",
+        type=EVENT_PAYMENT_FAILED if failed else EVENT_PAYMENT_SUCCEEDED,
+        payment_ref=row.ref,
+        status=status,
+        failure_code=row.outcome if failed else "",
+        created=row.resolved_at,
+        method_ref=row.method_ref,
+    )

@@ -64,7 +64,10 @@ class SimPayment(SQLModel, table=True):
 
     `initial_status` is what the charge call answered (and answers again for the same key);
     `status` is where the payment is now. A bank payment stays "processing" until `due_events`
-    reaches `settles_on` and resolves it, flipping `event_emitted` in the same UPDATE.
+    reaches `settles_on` and resolves it (setting `resolved_at`); its event is then handed out
+    on every call until the consumer acknowledges it. `event_emitted` means "acknowledged":
+    the consumer has stored the event's id (table `webhook_event`), so it is never handed out
+    again. Card payments answer at once, have no event, and start with it set.
     """
 
     __tablename__ = "sim_payment"

@@ -668,8 +668,9 @@ def apply_event(session: Session, gateway_name: str, event: GatewayEvent) -> str
     """Apply one gateway event, once: 'applied', 'duplicate' or 'ignored'. Commits.
 
     The event id is stored in the same transaction as the effect, so a replayed webhook
-    finds it and changes nothing. An event about a payment we have no record of yet raises
-    EventNotReady (nothing is stored): the sender retries later.
+    finds it and changes nothing. A success we have no record of yet raises EventNotReady
+    (nothing is stored): the sender retries later. A failure we have no record of changes
+    nothing and is acknowledged.
     """
     if event.type not in (EVENT_PAYMENT_SUCCEEDED, EVENT_PAYMENT_FAILED):
         return _remember(session, gateway_name, event, "ignored")
@@ -688,6 +689,11 @@ def apply_event(session: Session, gateway_name: str, event: GatewayEvent) -> str
     ).first()
     if found is None:
         session.rollback()
+        if event.type == EVENT_PAYMENT_FAILED:
+            # A failure we never recorded as under way: a card declined on Stripe's checkout
+            # page (answered there), or the decline our own call's answer records. Either way
+            # nothing was collected, so there is nothing to undo.
+            return _remember(session, gateway_name, event, "ignored")
         raise EventNotReady(event.id)
     attempt = _lock_attempt(session, int(found))
     invoice = _lock_invoice(session, attempt.invoice_id)

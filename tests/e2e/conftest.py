@@ -7,6 +7,7 @@ Screenshots of each main screen are saved under test-artifacts/screenshots/.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import shutil
@@ -50,6 +51,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.e2e)
             # The first browser test waits for the production build.
             item.add_marker(pytest.mark.timeout(1500))
+    # Tests that restart the app with other settings go last: one restart, and every other
+    # test sees the app as `make run` starts it.
+    items.sort(key=lambda item: "app_restart" in getattr(item, "fixturenames", ()))
 
 
 def _server_env() -> dict[str, str]:
@@ -92,6 +96,66 @@ def _wait_for(url: str, proc: subprocess.Popen, timeout: float, log: Path) -> No
     raise RuntimeError(f"the app did not answer within {timeout:.0f}s:\n{log.read_text()[-4000:]}")
 
 
+class AppServer:
+    """The one app process the browser tests use, restartable with other settings.
+
+    Started once with the demo practice seeded; `restart(extra_env)` stops it and starts
+    the same build command on the same port and database with EXTRA_ENV added (the
+    production build takes well under a minute here). Tests that need other settings (Stripe)
+    run last, so the restart happens once.
+    """
+
+    def __init__(self) -> None:
+        self.proc: subprocess.Popen | None = None
+        self.extra: dict[str, str] = {}
+
+    def start(self, extra_env: dict[str, str] | None = None) -> None:
+        self.extra = dict(extra_env or {})
+        env = {**_server_env(), **self.extra}
+        python = sys.executable
+        log = WORK / "server.log"
+        reflex = shutil.which("reflex", path=env["PATH"]) or str(Path(python).parent / "reflex")
+        self.proc = subprocess.Popen(
+            [
+                reflex,
+                "run",
+                "--env",
+                "prod",
+                "--frontend-port",
+                str(PORT),
+                "--backend-port",
+                str(PORT),
+            ],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        _wait_for(f"{BASE_URL}/healthz", self.proc, timeout=900, log=log)
+        # The frontend is served once the build is done.
+        _wait_for(f"{BASE_URL}/sign-in", self.proc, timeout=300, log=log)
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(timeout=20)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=20)
+        self.proc = None
+
+    def restart(self, extra_env: dict[str, str]) -> None:
+        self.stop()
+        self.start(extra_env)
+
+
+_SERVER = AppServer()
+
+
 @pytest.fixture(scope="session")
 def app_server() -> Iterator[str]:
     """Build and start the production app once; yield its base URL."""
@@ -102,34 +166,25 @@ def app_server() -> Iterator[str]:
     fcntl.flock(lock, fcntl.LOCK_EX)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{DB_PATH}{suffix}").unlink(missing_ok=True)
-    env = _server_env()
-    python = sys.executable
     subprocess.run(
-        [python, "-m", "practicerunner.cli", "seed-demo"], env=env, check=True, cwd=PROJECT_ROOT
-    )
-    log = WORK / "server.log"
-    reflex = shutil.which("reflex", path=env["PATH"]) or str(Path(python).parent / "reflex")
-    proc = subprocess.Popen(
-        [reflex, "run", "--env", "prod", "--frontend-port", str(PORT), "--backend-port", str(PORT)],
+        [sys.executable, "-m", "practicerunner.cli", "seed-demo"],
+        env=_server_env(),
+        check=True,
         cwd=PROJECT_ROOT,
-        env=env,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
     )
     try:
-        _wait_for(f"{BASE_URL}/healthz", proc, timeout=900, log=log)
-        # The frontend is served once the build is done.
-        _wait_for(f"{BASE_URL}/sign-in", proc, timeout=300, log=log)
+        _SERVER.start()
         yield BASE_URL
     finally:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=20)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            os.killpg(proc.pid, signal.SIGKILL)
+        _SERVER.stop()
         fcntl.flock(lock, fcntl.LOCK_UN)
         lock.close()
+
+
+@pytest.fixture(scope="session")
+def app_restart(app_server: str) -> AppServer:
+    """The running app, for the tests that restart it with other settings."""
+    return _SERVER
 
 
 @pytest.fixture(scope="session")

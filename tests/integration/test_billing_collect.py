@@ -21,6 +21,7 @@ from practicerunner.billing.collect import (
     refund,
 )
 from practicerunner.billing.gateways.base import (
+    EVENT_PAYMENT_FAILED,
     EVENT_PAYMENT_SUCCEEDED,
     ChargeRequest,
     ChargeStatus,
@@ -259,6 +260,19 @@ def test_replayed_and_early_events_change_nothing_twice(session: Session, people
     )
     with pytest.raises(EventNotReady):
         apply_event(session, "simulated", early)
+    # A failure about a payment never recorded (a card declined on Stripe's own checkout
+    # page) had nothing to undo: acknowledged, not retried for days.
+    declined = GatewayEvent(
+        id="evt_test_3",
+        type=EVENT_PAYMENT_FAILED,
+        payment_ref="pi_declined_on_checkout",
+        status=ChargeStatus.FAILED,
+        failure_code="card_declined",
+        created=clock.now(),
+    )
+    assert apply_event(session, "simulated", declined) == "ignored"
+    assert apply_event(session, "simulated", declined) == "duplicate"
+    assert balance(session, key) == 0
 
 
 def test_manual_payments_checked_and_recorded(session: Session, people, travel) -> None:  # type: ignore[no-untyped-def]

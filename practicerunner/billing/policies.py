@@ -425,7 +425,22 @@ def _describe(policy: BillingPolicy) -> dict[str, str]:
         "Monthly amount": format_cents(policy.monthly_amount_cents)
         if policy.model == BillingModel.RECURRING_MONTHLY
         else "—",
+        "Sessions in the plan": f"{policy.monthly_sessions} a month"
+        if policy.model == BillingModel.RECURRING_MONTHLY
+        else "—",
+        "Cancelled prepaid sessions": ("refunded" if policy.refund_credits else "kept as credit")
+        if policy.model == BillingModel.PRE_BILLED
+        else "—",
+        "No-show fee": _fee_text(policy.no_show_fee_kind, policy.no_show_fee_value),
+        "Late-cancel fee": _fee_text(policy.late_cancel_fee_kind, policy.late_cancel_fee_value),
+        "Card retries": str(policy.card_retries),
     }
+
+
+def _fee_text(kind: str, value: int) -> str:
+    """A no-show or late-cancel fee: 'none', '$50.00', '100% of the fee'."""
+    text = _adj_text(kind, value)
+    return f"{text} of the fee" if kind == "percent" else text
 
 
 def _adj_text(kind: str, value: int) -> str:

@@ -75,6 +75,32 @@ def test_preview_lists_exactly_the_cases_that_change_and_how(session: Session, p
     assert effective_for_case(session, people.cases["clinician"]).policy.version == 2
 
 
+def test_preview_shows_changes_to_missed_session_fees_and_plans(session: Session, people) -> None:  # type: ignore[no-untyped-def]
+    save_policy(session, people.owner, "practice", None, PolicyForm())
+    enroll(session, people.cases["clinician"])
+    session.commit()
+    fees = PolicyForm(no_show_fee="$50", late_cancel_fee="", applies_to="all")
+    [change], errors = preview_change(session, people.owner, "practice", None, fees)
+    assert errors == {}
+    assert change.changes == (
+        "No-show fee: 100% of the fee → $50.00",
+        "Late-cancel fee: 100% of the fee → none",
+    )
+    plan = PolicyForm(
+        model="recurring_monthly",
+        frequency="monthly",
+        weekday="",
+        month_day="1",
+        monthly_amount="600",
+        monthly_sessions="4",
+        applies_to="all",
+    )
+    [change], errors = preview_change(session, people.owner, "practice", None, plan)
+    assert errors == {}
+    assert "Sessions in the plan: — → 4 a month" in change.changes
+    assert "Monthly amount: — → $600.00" in change.changes
+
+
 def test_bulk_move_moves_only_the_chosen_cases(session: Session, people) -> None:  # type: ignore[no-untyped-def]
     save_policy(session, people.owner, "practice", None, PolicyForm())
     for case in people.cases.values():

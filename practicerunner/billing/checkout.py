@@ -27,7 +27,6 @@ from typing import Protocol
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from practicerunner.billing.charges import insert_ignore
 from practicerunner.billing.gateways.base import (
     CHECKOUT_COMPLETE,
     CHECKOUT_OPEN,
@@ -56,7 +55,9 @@ from practicerunner.billing.paylink import (
     PayForm,
     PayOutcome,
     _closed_outcome,
+    _insert_attempt,
     _invoice_for,
+    _locked_attempts,
     _options,
     _processing_message,
     notice_threshold,
@@ -177,52 +178,27 @@ def _write_checkout_attempt(
     session: Session, gateway_name: str, invoice_id: int, method: str, amount: int
 ) -> tuple[int, str] | PayOutcome:
     """In one locked transaction: a CHECKOUT attempt for AMOUNT, or why there can be none."""
-    from practicerunner.billing.collect import _lock_invoice, attempt_key
-
-    invoice = _lock_invoice(session, invoice_id)
-    if invoice.status != InvoiceStatus.OPEN or invoice.total_cents <= invoice.paid_cents:
-        outcome = _closed_outcome(invoice)
-        session.rollback()
-        return outcome
-    attempts = session.exec(
-        select(PaymentAttempt)
-        .where(PaymentAttempt.invoice_id == invoice_id)
-        .order_by(col(PaymentAttempt.attempt_no))
-    ).all()
+    locked = _locked_attempts(session, invoice_id)
+    if isinstance(locked, PayOutcome):
+        return locked
+    _invoice, attempts = locked
     if any(a.status in (AttemptStatus.PENDING, AttemptStatus.CHECKOUT) for a in attempts):
         session.rollback()  # an automatic charge, or a checkout opened in another tab
         return UNDER_WAY
-    number = (attempts[-1].attempt_no + 1) if attempts else 1
-    key = attempt_key(invoice_id, number) + CHECKOUT_KEY_SUFFIX
-    now = clock.now()
-    insert_ignore(
+    attempt_id, key = _insert_attempt(
         session,
-        PaymentAttempt.__table__,  # type: ignore[attr-defined]
-        [
-            {
-                "invoice_id": invoice_id,
-                "attempt_no": number,
-                "idempotency_key": key,
-                "gateway": gateway_name,
-                "method": method,
-                "method_ref": "",
-                "amount_cents": amount,
-                "status": AttemptStatus.CHECKOUT.value,
-                "failure_code": "",
-                "created_at": now,
-                "updated_at": now,
-            }
-        ],
+        invoice_id,
+        attempts,
+        CHECKOUT_KEY_SUFFIX,
+        gateway=gateway_name,
+        method=method,
+        method_ref="",
+        amount_cents=amount,
+        status=AttemptStatus.CHECKOUT.value,
     )
-    found = session.exec(
-        select(PaymentAttempt.id, PaymentAttempt.idempotency_key).where(
-            PaymentAttempt.invoice_id == invoice_id, PaymentAttempt.attempt_no == number
-        )
-    ).one()
-    session.commit()
-    if found[1] != key:  # another writer took the number first
+    if not key.endswith(CHECKOUT_KEY_SUFFIX):  # another writer took the number first
         return UNDER_WAY
-    return int(found[0]), key  # type: ignore[arg-type]
+    return attempt_id, key
 
 
 def _close_open_checkouts(

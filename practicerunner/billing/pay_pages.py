@@ -143,21 +143,42 @@ def _option(item: Any) -> rx.Component:
     )
 
 
-def _number_field(label: str, hint: str, autocomplete: str) -> rx.Component:
+def _number_field(
+    label: str, hint: str, autocomplete: str, name: str = "number", width: str = "100%"
+) -> rx.Component:
     return rx.vstack(
-        rx.el.label(rx.text(label, size="2", weight="medium"), html_for="number"),
+        rx.el.label(rx.text(label, size="2", weight="medium"), html_for=name),
         rx.input(
-            id="number",
-            name="number",
+            id=name,
+            name=name,
             input_mode="numeric",
             auto_complete=autocomplete,
-            aria_invalid=rx.cond(S.errors.contains("number"), "true", "false"),  # type: ignore[attr-defined]
-            aria_describedby="number-error",
+            aria_invalid=rx.cond(S.errors.contains(name), "true", "false"),  # type: ignore[attr-defined]
+            aria_describedby=f"{name}-error",
             width="100%",
             size="3",
         ),
-        rx.text(hint, size="1", color_scheme="gray"),
-        field_error(S.errors, "number"),  # type: ignore[arg-type]
+        *([rx.text(hint, size="1", color_scheme="gray")] if hint else []),
+        field_error(S.errors, name),  # type: ignore[arg-type]
+        spacing="1",
+        width=width,
+    )
+
+
+def _bank_fields() -> rx.Component:
+    """Routing and account number, side by side as they are printed on a cheque."""
+    return rx.vstack(
+        rx.flex(
+            _number_field("Routing number", "", "off", name="routing", width="40%"),
+            _number_field("Bank account number", "", "off", width="60%"),
+            spacing="3",
+            width="100%",
+        ),
+        rx.text(
+            "Test mode: routing 110000000; account 000123456789 settles, 000111111116 is returned.",
+            size="1",
+            color_scheme="gray",
+        ),
         spacing="1",
         width="100%",
     )
@@ -277,11 +298,7 @@ def _form() -> rx.Component:
                     _hosted_note(),
                     rx.cond(
                         S.method == "bank",
-                        _number_field(
-                            "Bank account number",
-                            "Test mode: 000123456789 settles; 000111111116 is returned.",
-                            "off",
-                        ),
+                        _bank_fields(),
                         _number_field(
                             "Card number",
                             "Test mode: 4242 4242 4242 4242 is paid;"

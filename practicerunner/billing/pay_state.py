@@ -184,6 +184,7 @@ class PayState(rx.State):
             auto_pay=self.auto_pay,
             notice=self.notice,
             notice_above=str(form.get("notice_above", "") or "")[:40],
+            routing=str(form.get("routing", "") or "")[:40],
         )
         self.submitting, self.errors = True, {}
         self.result_status, self.result_message = "", ""

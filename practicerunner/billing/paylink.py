@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
+from stdnum.us import rtn
 
 from practicerunner.billing.charges import insert_ignore
 from practicerunner.billing.costs import CostRates, explain_costs
@@ -183,14 +184,32 @@ NOTICE_ABOVE = "above"
 
 @dataclass(frozen=True)
 class PayForm:
-    """What the payer typed: the method, the card or account number, auto-pay consent and,
-    for automatic bank debits, when to be emailed first ('always' or 'above' NOTICE_ABOVE)."""
+    """What the payer typed: the method, the card or account number (and a bank's routing
+    number), auto-pay consent and, for automatic bank debits, when to be emailed first
+    ('always' or 'above' NOTICE_ABOVE)."""
 
     method: str
     number: str
     auto_pay: bool = False
     notice: str = NOTICE_ALWAYS
     notice_above: str = ""  # dollars and cents as typed, read only with notice 'above'
+    routing: str = ""  # a bank account's 9-digit ABA routing number, as typed
+
+
+def routing_error(typed: str) -> str:
+    """Why TYPED is not a US bank routing number ('' when it is one).
+
+    The ninth digit is a checksum over the other eight (stdnum.us.rtn), so most mistypings
+    are caught here rather than by a returned debit days later.
+    """
+    digits = "".join(ch for ch in typed if not ch.isspace() and ch != "-")
+    if not digits:
+        return "Enter your bank's routing number."
+    if not digits.isdigit() or len(digits) != 9:
+        return "A routing number has 9 digits."
+    if not rtn.is_valid(digits):
+        return "That routing number is not valid: please check it with your bank."
+    return ""
 
 
 def notice_threshold(form: PayForm) -> tuple[int | None, dict[str, str]]:
@@ -325,16 +344,12 @@ def _closed_outcome(invoice: Invoice) -> PayOutcome:
     return PayOutcome("closed", "This invoice is already paid. Thank you.")
 
 
-def _write_attempt(
-    session: Session, invoice_id: int, method: PayerMethod, kind: str
-) -> int | PayOutcome:
-    """In one locked transaction: the attempt for the balance (discounted for bank), or why not.
-
-    Attempt numbers are unique per invoice and share the automatic attempts' numbering, and the
-    idempotency key is derived from the number: a double click finds the first click's pending
-    attempt and sends it again with the same key, so the processor charges once.
-    """
-    from practicerunner.billing.collect import _lock_invoice, attempt_key, balance_due
+def _locked_attempts(
+    session: Session, invoice_id: int
+) -> tuple[Invoice, list[PaymentAttempt]] | PayOutcome:
+    """The invoice, locked, and its attempts by number; or, rolled back, why it cannot be
+    paid now (paid already, or a bank transfer on its way)."""
+    from practicerunner.billing.collect import _lock_invoice, balance_due
 
     invoice = _lock_invoice(session, invoice_id)
     if invoice.status != "open" or balance_due(invoice) <= 0:
@@ -346,41 +361,76 @@ def _write_attempt(
         .where(PaymentAttempt.invoice_id == invoice_id)
         .order_by(col(PaymentAttempt.attempt_no))
     ).all()
+    return invoice, list(attempts)
+
+
+def _insert_attempt(
+    session: Session,
+    invoice_id: int,
+    attempts: list[PaymentAttempt],
+    suffix: str,
+    **values: object,
+) -> tuple[int, str]:
+    """Write the invoice's next attempt (numbered after ATTEMPTS, its key ending in SUFFIX)
+    with VALUES; the id and key of the attempt under that number — ours, or a concurrent
+    writer's if its INSERT won. Commits."""
+    from practicerunner.billing.collect import attempt_key
+
+    number = (attempts[-1].attempt_no + 1) if attempts else 1
+    now = clock.now()
+    row = {
+        "invoice_id": invoice_id,
+        "attempt_no": number,
+        "idempotency_key": attempt_key(invoice_id, number) + suffix,
+        "failure_code": "",
+        "created_at": now,
+        "updated_at": now,
+        **values,
+    }
+    insert_ignore(session, PaymentAttempt.__table__, [row])  # type: ignore[attr-defined]
+    found = session.exec(
+        select(PaymentAttempt.id, PaymentAttempt.idempotency_key).where(
+            PaymentAttempt.invoice_id == invoice_id, PaymentAttempt.attempt_no == number
+        )
+    ).one()
+    session.commit()
+    return int(found[0]), str(found[1])  # type: ignore[arg-type]
+
+
+def _write_attempt(
+    session: Session, invoice_id: int, method: PayerMethod, kind: str
+) -> int | PayOutcome:
+    """In one locked transaction: the attempt for the balance (discounted for bank), or why not.
+
+    Attempt numbers are unique per invoice and share the automatic attempts' numbering, and the
+    idempotency key is derived from the number: a double click finds the first click's pending
+    attempt and sends it again with the same key, so the processor charges once.
+    """
+    from practicerunner.billing.collect import balance_due
+
+    locked = _locked_attempts(session, invoice_id)
+    if isinstance(locked, PayOutcome):
+        return locked
+    invoice, attempts = locked
     pending = [a for a in attempts if a.status == AttemptStatus.PENDING]
     if pending:
         found = int(pending[0].id)  # type: ignore[arg-type]
         session.rollback()
         return found
-    now = clock.now()
     if kind == Method.BANK:
-        _apply_bank_discount(session, invoice, now)
-    number = (attempts[-1].attempt_no + 1) if attempts else 1
-    insert_ignore(
+        _apply_bank_discount(session, invoice, clock.now())
+    attempt_id, _key = _insert_attempt(
         session,
-        PaymentAttempt.__table__,  # type: ignore[attr-defined]
-        [
-            {
-                "invoice_id": invoice_id,
-                "attempt_no": number,
-                "idempotency_key": attempt_key(invoice_id, number) + PAY_PAGE_KEY_SUFFIX,
-                "gateway": method.gateway,
-                "method": kind,
-                "method_ref": method.method_ref,
-                "amount_cents": balance_due(invoice),
-                "status": AttemptStatus.PENDING.value,
-                "failure_code": "",
-                "created_at": now,
-                "updated_at": now,
-            }
-        ],
+        invoice_id,
+        attempts,
+        PAY_PAGE_KEY_SUFFIX,
+        gateway=method.gateway,
+        method=kind,
+        method_ref=method.method_ref,
+        amount_cents=balance_due(invoice),
+        status=AttemptStatus.PENDING.value,
     )
-    attempt_id = session.exec(
-        select(PaymentAttempt.id).where(
-            PaymentAttempt.invoice_id == invoice_id, PaymentAttempt.attempt_no == number
-        )
-    ).one()
-    session.commit()
-    return int(attempt_id)  # type: ignore[arg-type]
+    return attempt_id
 
 
 def _apply_bank_discount(session: Session, invoice: Invoice, now: datetime) -> None:
@@ -457,6 +507,8 @@ def pay_invoice(session: Session, gateway: PaymentGateway, token: str, form: Pay
     if not digits:
         what = "card number" if form.method == "card" else "bank account number"
         errors["number"] = f"Enter your {what}."
+    if form.method == Method.BANK and (problem := routing_error(form.routing)):
+        errors["routing"] = problem
     simulated = gateway if isinstance(gateway, SimulatedGateway) else None
     if simulated is None:
         errors["number"] = "Online payment is not available yet: please contact the practice."

@@ -226,7 +226,17 @@ def test_a_client_pays_by_bank_and_sees_when_it_will_have_cleared(page, billed) 
     fee = billed["fee"]
     pays = f"${(fee - 500) / 100:,.2f}"  # type: ignore[operator]
     page.get_by_role("radio", name=f"Bank transfer: {pays} (a $5.00 discount)").click()
+    routing = page.get_by_label("Routing number")
+    routing.fill("110000001")  # one digit off
     page.get_by_label("Bank account number").fill("000123456789")
+    page.get_by_role("button", name=f"Pay {pays}").click()
+    expect(page.locator("#routing-error")).to_have_text(
+        "That routing number is not valid: please check it with your bank."
+    )
+    expect(routing).to_have_value("110000001")
+    expect(page.get_by_label("Bank account number")).to_have_value("000123456789")
+    screenshot(page, "76-pay-routing-refused")
+    routing.fill("110000000")
     page.get_by_role("button", name=f"Pay {pays}").click()
     until = day_label(bank_settlement_date(bank_date(clock.now()), 4))
     expect(page.locator("#pay-result")).to_have_text(
@@ -263,6 +273,7 @@ def test_a_payer_on_bank_auto_pay_chooses_to_be_emailed_only_above_an_amount(  #
     fee = billed["fee"]
     pays = f"${(fee - 500) / 100:,.2f}"  # type: ignore[operator]
     page.get_by_role("radio", name=f"Bank transfer: {pays} (a $5.00 discount)").click()
+    page.get_by_label("Routing number").fill("110000000")
     page.get_by_label("Bank account number").fill("000123456789")
     expect(page.locator("#notice-choice")).to_have_count(0)  # only once auto-pay is ticked
     page.get_by_role("checkbox", name="Pay future invoices automatically").click()

@@ -120,3 +120,25 @@ def balance(session: Session, payer_key: str) -> int:
         e.amount_cents
         for e in session.exec(select(LedgerEntry).where(LedgerEntry.payer_key == payer_key)).all()
     )
+
+
+def invoiced_with_link(session: Session, people: Personas, **policy: object) -> tuple[Invoice, str]:
+    """A weekly auto-invoice run on Friday 4 December 2026 bills two $160 sessions of Carl's
+    client; the invoice (detached) and the pay-link token its email carries."""
+    import re
+
+    from practicerunner.billing.policies import PolicyForm, save_policy
+    from practicerunner.billing.runs import run_billing
+    from practicerunner.messaging.models import OutboxMessage
+
+    save_policy(session, people.owner, "practice", None, PolicyForm(weekday="4", **policy))  # type: ignore[arg-type]
+    case = people.cases["clinician"]
+    seen(session, people, case, date(2026, 12, 1), 9)
+    seen(session, people, case, date(2026, 12, 2), 9)
+    run_billing(session, date(2026, 12, 4))
+    [invoice] = invoices_of(session, case)
+    body = session.exec(select(OutboxMessage.body_text)).one()
+    token = re.search(r"/pay/(\S+)", body).group(1)  # type: ignore[union-attr]
+    session.expunge(invoice)
+    session.rollback()
+    return invoice, token

@@ -11,7 +11,6 @@ failure nor blocks the next, bad input writes nothing, and no clinical words rea
 
 from __future__ import annotations
 
-import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -40,15 +39,13 @@ from practicerunner.billing.models import (
     WebhookEvent,
 )
 from practicerunner.billing.paylink import PayForm, PayOutcome, pay_view
-from practicerunner.billing.policies import PolicyForm, save_policy
-from practicerunner.billing.runs import run_billing
 from practicerunner.billing.webhooks import handle_stripe_webhook
 from practicerunner.core import clock
 from practicerunner.core.errors import ValidationFailed
 from practicerunner.core.settings import get_settings
 from practicerunner.messaging.models import OutboxMessage
 from tests.fakes.stripe_server import API_KEY, FakeStripe
-from tests.integration.billing_support import balance, invoices_of, seen
+from tests.integration.billing_support import balance, invoiced_with_link
 
 SECRET = "whsec_test_practicerunner_checkout"
 FRIDAY = date(2026, 12, 4)
@@ -80,21 +77,6 @@ def gateway(fake: FakeStripe, monkeypatch: pytest.MonkeyPatch) -> Iterator[Strip
     finally:
         monkeypatch.undo()
         get_settings.cache_clear()
-
-
-def invoiced(session: Session, people, **policy: object) -> tuple[Invoice, str]:  # type: ignore[no-untyped-def]
-    """An auto-invoice run bills two $160 sessions; the invoice and the token it emailed."""
-    save_policy(session, people.owner, "practice", None, PolicyForm(weekday="4", **policy))  # type: ignore[arg-type]
-    case = people.cases["clinician"]
-    seen(session, people, case, date(2026, 12, 1), 9)
-    seen(session, people, case, date(2026, 12, 2), 9)
-    run_billing(session, FRIDAY)
-    [invoice] = invoices_of(session, case)
-    body = session.exec(select(OutboxMessage.body_text)).one()
-    token = re.search(r"/pay/(\S+)", body).group(1)  # type: ignore[union-attr]
-    session.expunge(invoice)
-    session.rollback()
-    return invoice, token
 
 
 def fresh(session: Session, invoice: Invoice) -> Invoice:
@@ -155,7 +137,7 @@ def checkout_id(location: str) -> str:
 def test_a_card_on_stripes_page_pays_once_whichever_of_return_and_webhook_comes_first(
     session: Session, people, fake: FakeStripe, gateway: StripeGateway
 ) -> None:  # type: ignore[no-untyped-def]
-    invoice, token = invoiced(session, people)
+    invoice, token = invoiced_with_link(session, people)
     url = start_checkout_payment(session, gateway, token, PayForm("card", "", auto_pay=True))
     assert isinstance(url, str) and url.startswith(f"{fake.url}/checkout/pay/cs_")
     [attempt] = attempts(session)
@@ -198,7 +180,7 @@ def test_a_card_on_stripes_page_pays_once_whichever_of_return_and_webhook_comes_
 def test_a_bank_transfer_by_webhook_first_is_processing_then_paid_with_its_discount(
     session: Session, people, fake: FakeStripe, gateway: StripeGateway
 ) -> None:  # type: ignore[no-untyped-def]
-    invoice, token = invoiced(session, people, bank_discount="5")
+    invoice, token = invoiced_with_link(session, people, bank_discount="5")
     form = PayForm("bank", "", auto_pay=True, notice="above", notice_above="400")
     url = start_checkout_payment(session, gateway, token, form)
     assert isinstance(url, str)
@@ -234,7 +216,7 @@ def test_a_bank_transfer_by_webhook_first_is_processing_then_paid_with_its_disco
 def test_a_returned_bank_transfer_reopens_the_invoice_and_tells_the_payer(
     session: Session, people, fake: FakeStripe, gateway: StripeGateway
 ) -> None:  # type: ignore[no-untyped-def]
-    invoice, token = invoiced(session, people)
+    invoice, token = invoiced_with_link(session, people)
     url = start_checkout_payment(session, gateway, token, PayForm("bank", ""))
     assert isinstance(url, str)
     _, location, _ = pay_on_stripe(url, bank_account="pm_usBankAccount_insufficientFunds")
@@ -259,7 +241,7 @@ def test_a_returned_bank_transfer_reopens_the_invoice_and_tells_the_payer(
 def test_a_declined_card_stays_on_stripes_page_and_records_nothing(
     session: Session, people, fake: FakeStripe, gateway: StripeGateway
 ) -> None:  # type: ignore[no-untyped-def]
-    invoice, token = invoiced(session, people)
+    invoice, token = invoiced_with_link(session, people)
     url = start_checkout_payment(session, gateway, token, PayForm("card", ""))
     assert isinstance(url, str)
     status, location, body = pay_on_stripe(url, card_number="4000 0000 0000 0002")
@@ -279,7 +261,7 @@ def test_a_declined_card_stays_on_stripes_page_and_records_nothing(
 def test_going_back_and_choosing_again_closes_the_first_checkout_which_is_no_failure(
     session: Session, people, fake: FakeStripe, gateway: StripeGateway
 ) -> None:  # type: ignore[no-untyped-def]
-    invoice, token = invoiced(session, people, bank_discount="5")
+    invoice, token = invoiced_with_link(session, people, bank_discount="5")
     first = start_checkout_payment(session, gateway, token, PayForm("card", ""))
     second = start_checkout_payment(session, gateway, token, PayForm("bank", ""))
     assert isinstance(first, str) and isinstance(second, str) and first != second
@@ -299,7 +281,7 @@ def test_going_back_and_choosing_again_closes_the_first_checkout_which_is_no_fai
 def test_a_checkout_that_expires_unpaid_is_abandoned_and_the_invoice_payable_again(
     session: Session, people, fake: FakeStripe, gateway: StripeGateway, travel
 ) -> None:  # type: ignore[no-untyped-def]
-    invoice, token = invoiced(session, people)
+    invoice, token = invoiced_with_link(session, people)
     url = start_checkout_payment(session, gateway, token, PayForm("card", ""))
     assert isinstance(url, str)
     travel(timedelta(hours=2))  # past the checkout's hour
@@ -317,7 +299,7 @@ def test_a_second_tab_is_told_a_payment_is_under_way_while_one_checkout_is_being
 ) -> None:  # type: ignore[no-untyped-def]
     from practicerunner.billing.checkout import _write_checkout_attempt
 
-    invoice, token = invoiced(session, people)
+    invoice, token = invoiced_with_link(session, people)
     # A first click wrote its attempt and is waiting for Stripe's answer...
     written = _write_checkout_attempt(session, "stripe", int(invoice.id), "card", 32000)  # type: ignore[arg-type]
     assert isinstance(written, tuple)
@@ -332,7 +314,7 @@ def test_a_second_tab_is_told_a_payment_is_under_way_while_one_checkout_is_being
 def test_bad_input_writes_nothing_and_calls_nobody(
     session: Session, people, fake: FakeStripe, gateway: StripeGateway
 ) -> None:  # type: ignore[no-untyped-def]
-    _, token = invoiced(session, people, bank_only=True, methods=("bank",))
+    _, token = invoiced_with_link(session, people, bank_only=True, methods=("bank",))
     before = len(fake.requests)
     with pytest.raises(ValidationFailed) as refused:
         start_checkout_payment(session, gateway, token, PayForm("card", ""))
@@ -347,7 +329,7 @@ def test_bad_input_writes_nothing_and_calls_nobody(
 def test_stripe_unreachable_tells_the_payer_and_leaves_nothing_open(
     session: Session, people, fake: FakeStripe, gateway: StripeGateway
 ) -> None:  # type: ignore[no-untyped-def]
-    invoice, token = invoiced(session, people)
+    invoice, token = invoiced_with_link(session, people)
     from practicerunner.billing.methods import ensure_customer
 
     ensure_customer(session, gateway, invoice.payer_key)
@@ -363,7 +345,7 @@ def test_stripe_unreachable_tells_the_payer_and_leaves_nothing_open(
 def test_a_return_naming_another_invoices_checkout_is_ignored(
     session: Session, people, fake: FakeStripe, gateway: StripeGateway
 ) -> None:  # type: ignore[no-untyped-def]
-    _, token = invoiced(session, people)
+    _, token = invoiced_with_link(session, people)
     url = start_checkout_payment(session, gateway, token, PayForm("card", ""))
     assert isinstance(url, str)
     assert return_outcome(session, gateway, token, "cs_test_not_ours") is None
@@ -399,7 +381,7 @@ def test_a_checkout_event_about_someone_elses_checkout_is_acknowledged_and_ignor
 def test_nothing_clinical_reaches_stripe_on_the_way_to_checkout(
     session: Session, people, fake: FakeStripe, gateway: StripeGateway
 ) -> None:  # type: ignore[no-untyped-def]
-    _, token = invoiced(session, people, bank_discount="5")
+    _, token = invoiced_with_link(session, people, bank_discount="5")
     url = start_checkout_payment(session, gateway, token, PayForm("bank", "", auto_pay=True))
     assert isinstance(url, str)
     pay_on_stripe(url, bank_account="pm_usBankAccount_success")

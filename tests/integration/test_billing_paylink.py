@@ -42,7 +42,13 @@ from practicerunner.core import clock
 from practicerunner.core.errors import ValidationFailed
 from practicerunner.core.settings import get_settings
 from practicerunner.messaging.models import OutboxMessage
-from tests.integration.billing_support import balance, couple_with_contact, invoices_of, seen
+from tests.integration.billing_support import (
+    balance,
+    couple_with_contact,
+    invoiced_with_link,
+    invoices_of,
+    seen,
+)
 
 NOW = datetime(2026, 12, 4, 15, 0, tzinfo=UTC)
 LATER = NOW + timedelta(days=30)
@@ -149,20 +155,6 @@ def travel() -> Iterator:  # type: ignore[type-arg]
         yield move
 
 
-def invoiced(session: Session, people, **policy: object) -> tuple[Invoice, str]:  # type: ignore[no-untyped-def]
-    """An auto-invoice run bills two sessions; returns the invoice and its emailed token."""
-    save_policy(session, people.owner, "practice", None, PolicyForm(weekday="4", **policy))  # type: ignore[arg-type]
-    case = people.cases["clinician"]
-    seen(session, people, case, date(2026, 12, 1), 9)
-    seen(session, people, case, date(2026, 12, 2), 9)
-    run_billing(session, FRIDAY)
-    [invoice] = invoices_of(session, case)
-    body = session.exec(select(OutboxMessage.body_text)).one()
-    token = re.search(r"/pay/(\S+)", body).group(1)  # type: ignore[union-attr]
-    session.rollback()
-    return invoice, token
-
-
 def fresh(session: Session, invoice: Invoice) -> Invoice:
     session.expire_all()
     found = session.get(Invoice, invoice.id)
@@ -180,7 +172,7 @@ def sim_payments(session: Session) -> int:
 def test_the_pay_page_shows_the_invoice_and_what_each_method_costs(
     session: Session, people, travel
 ) -> None:  # type: ignore[no-untyped-def]
-    invoice, token = invoiced(session, people, bank_discount="5")
+    invoice, token = invoiced_with_link(session, people, bank_discount="5")
     view = pay_view(session, token)
     assert view.practice_name == "Willow Creek Counseling"
     assert view.number == invoice.number and view.payer_name == "Client1 OfClinician"
@@ -204,14 +196,14 @@ def test_the_pay_page_shows_the_invoice_and_what_each_method_costs(
 
 
 def test_bank_only_offers_only_the_bank(session: Session, people, travel) -> None:  # type: ignore[no-untyped-def]
-    _, token = invoiced(session, people, bank_only=True, methods=("bank",))
+    _, token = invoiced_with_link(session, people, bank_only=True, methods=("bank",))
     assert [o.method for o in pay_view(session, token).options] == ["bank"]
 
 
 def test_paying_by_card_pays_once_and_a_second_click_charges_nothing(
     session: Session, people, travel
 ) -> None:  # type: ignore[no-untyped-def]
-    invoice, token = invoiced(session, people)
+    invoice, token = invoiced_with_link(session, people)
     gateway = SimulatedGateway()
     outcome = pay_invoice(session, gateway, token, PayForm("card", "4242 4242 4242 4242", True))
     assert outcome == PayOutcome("succeeded", "Paid. Thank you.")
@@ -230,7 +222,7 @@ def test_paying_by_card_pays_once_and_a_second_click_charges_nothing(
 def test_a_click_that_died_after_writing_its_attempt_is_finished_by_the_next_with_one_charge(
     session: Session, people, travel
 ) -> None:  # type: ignore[no-untyped-def]
-    invoice, token = invoiced(session, people)
+    invoice, token = invoiced_with_link(session, people)
     gateway = SimulatedGateway()
     customer = ensure_customer(session, gateway, invoice.payer_key)
     saved = gateway.save_test_method(customer, MethodKind.CARD, "4242424242424242")
@@ -247,7 +239,7 @@ def test_a_click_that_died_after_writing_its_attempt_is_finished_by_the_next_wit
 def test_a_declined_card_records_nothing_as_paid_and_sends_no_email(
     session: Session, people, travel
 ) -> None:  # type: ignore[no-untyped-def]
-    invoice, token = invoiced(session, people)
+    invoice, token = invoiced_with_link(session, people)
     gateway = SimulatedGateway()
     outcome = pay_invoice(session, gateway, token, PayForm("card", "4000000000000002"))
     assert outcome.status == "failed" and "declined" in outcome.message
@@ -265,9 +257,11 @@ def test_a_declined_card_records_nothing_as_paid_and_sends_no_email(
 def test_paying_by_bank_takes_the_discount_and_is_processing_until_it_settles(
     session: Session, people, travel
 ) -> None:  # type: ignore[no-untyped-def]
-    invoice, token = invoiced(session, people, bank_discount="5")
+    invoice, token = invoiced_with_link(session, people, bank_discount="5")
     gateway = SimulatedGateway()
-    outcome = pay_invoice(session, gateway, token, PayForm("bank", "000123456789"))
+    outcome = pay_invoice(
+        session, gateway, token, PayForm("bank", "000123456789", routing="110000000")
+    )
     assert outcome == PayOutcome(
         "processing",
         "Processing until Thu, Dec 10, 2026 — we'll email you if the bank returns it.",
@@ -278,14 +272,14 @@ def test_paying_by_bank_takes_the_discount_and_is_processing_until_it_settles(
     assert view.status_note == "Bank transfer processing until Thu, Dec 10, 2026"
     assert view.options == ()
     assert ("Bank transfer discount", "-$5.00") in view.lines
-    assert pay_invoice(session, gateway, token, PayForm("bank", "000123456789")).status == (
-        "processing"
-    )
+    assert pay_invoice(
+        session, gateway, token, PayForm("bank", "000123456789", routing="110000000")
+    ).status == ("processing")
     assert sim_payments(session) == 1
 
 
 def test_bad_input_is_refused_beside_the_field(session: Session, people, travel) -> None:  # type: ignore[no-untyped-def]
-    _, token = invoiced(session, people)
+    _, token = invoiced_with_link(session, people)
     gateway = SimulatedGateway()
     with pytest.raises(ValidationFailed) as caught:
         pay_invoice(session, gateway, token, PayForm("card", "4242 4242 4242 4241"))
@@ -293,6 +287,32 @@ def test_bad_input_is_refused_beside_the_field(session: Session, people, travel)
     with pytest.raises(ValidationFailed) as caught:
         pay_invoice(session, gateway, token, PayForm("cash", "1"))
     assert "method" in caught.value.errors
+    for routing, words in (
+        ("", "Enter your bank's routing number."),
+        ("11000000", "A routing number has 9 digits."),
+        ("11000000x", "A routing number has 9 digits."),
+        ("110000001", "That routing number is not valid: please check it with your bank."),
+    ):
+        with pytest.raises(ValidationFailed) as caught:
+            pay_invoice(session, gateway, token, PayForm("bank", "000123456789", routing=routing))
+        assert caught.value.errors == {"routing": words}
+    assert sim_payments(session) == 0
+    assert session.exec(select(PayerMethod)).all() == []
+    session.rollback()
+
+
+@settings(max_examples=200, deadline=None)
+@given(body=st.text(alphabet="0123456789", min_size=8, max_size=8), check=st.integers(0, 9))
+def test_exactly_one_check_digit_completes_a_routing_number(body: str, check: int) -> None:
+    from practicerunner.billing.paylink import routing_error
+
+    valid = [d for d in "0123456789" if routing_error(body + d) == ""]
+    assert len(valid) == 1
+    # Each digit's weight (3, 7 or 1) is coprime to 10: changing one digit breaks the sum.
+    typed = body + valid[0]
+    position = check % 9
+    changed = typed[:position] + str((int(typed[position]) + 1) % 10) + typed[position + 1 :]
+    assert routing_error(changed) != ""
 
 
 def test_a_link_to_an_invoice_that_does_not_exist_is_just_invalid(session: Session, people) -> None:  # type: ignore[no-untyped-def]
@@ -304,7 +324,7 @@ def test_a_link_to_an_invoice_that_does_not_exist_is_just_invalid(session: Sessi
 def test_the_invoice_and_statement_documents_read_as_billing_only(
     session: Session, people, travel
 ) -> None:  # type: ignore[no-untyped-def]
-    invoice, token = invoiced(session, people, bank_discount="5")
+    invoice, token = invoiced_with_link(session, people, bank_discount="5")
     pay_invoice(session, SimulatedGateway(), token, PayForm("card", "4242424242424242"))
     row = fresh(session, invoice)
     doc = invoice_document(session, row, pay_url="https://example.test/pay/x")
@@ -346,7 +366,7 @@ def test_a_split_payer_sees_their_share(session: Session, people, travel) -> Non
 @given(st.integers(min_value=0, max_value=10**11))
 def test_a_notice_amount_in_dollars_and_cents_is_kept_to_the_cent(cents: int) -> None:
     typed = f"{cents // 100}.{cents % 100:02d}"
-    form = PayForm("bank", "000123456789", True, "above", typed)
+    form = PayForm("bank", "000123456789", True, "above", typed, "110000000")
     assert notice_threshold(form) == (cents, {})
     assert notice_threshold(PayForm("bank", "1", True, "above", f"${cents // 100:,}")) == (
         cents // 100 * 100,
@@ -363,16 +383,16 @@ def test_the_notice_amount_matters_only_for_a_bank_account_on_auto_pay() -> None
 def test_paying_by_bank_on_auto_pay_keeps_the_payers_notice_choice(
     session: Session, people, travel
 ) -> None:  # type: ignore[no-untyped-def]
-    _, token = invoiced(session, people)
-    form = PayForm("bank", "000123456789", True, "above", " $1,250.5 ")
+    _, token = invoiced_with_link(session, people)
+    form = PayForm("bank", "000123456789", True, "above", " $1,250.5 ", "110000000")
     assert pay_invoice(session, SimulatedGateway(), token, form).status == "processing"
     method = session.exec(select(PayerMethod)).one()
     assert (method.kind, method.auto_pay, method.notice_above_cents) == ("bank", True, 125050)
 
 
 def test_always_means_no_threshold(session: Session, people, travel) -> None:  # type: ignore[no-untyped-def]
-    _, token = invoiced(session, people)
-    form = PayForm("bank", "000123456789", True, "always", "99.00")
+    _, token = invoiced_with_link(session, people)
+    form = PayForm("bank", "000123456789", True, "always", "99.00", "110000000")
     pay_invoice(session, SimulatedGateway(), token, form)
     method = session.exec(select(PayerMethod)).one()
     assert method.auto_pay and method.notice_above_cents is None
@@ -391,8 +411,8 @@ def test_always_means_no_threshold(session: Session, people, travel) -> None:  #
 def test_a_bad_notice_amount_is_refused_beside_the_field_and_nothing_is_saved(
     session: Session, people, travel, typed: str, message: str
 ) -> None:  # type: ignore[no-untyped-def]
-    invoice, token = invoiced(session, people)
-    form = PayForm("bank", "000123456789", True, "above", typed)
+    invoice, token = invoiced_with_link(session, people)
+    form = PayForm("bank", "000123456789", True, "above", typed, "110000000")
     with pytest.raises(ValidationFailed) as caught:
         pay_invoice(session, SimulatedGateway(), token, form)
     assert caught.value.errors == {"notice_above": message}

@@ -77,6 +77,19 @@ def ensure_idempotency_key(key: str) -> None:
         raise ValueError("idempotency key longer than 255 characters")
 
 
+def ensure_sendable(
+    amount_cents: int, idempotency_key: str, description: str, metadata: Mapping[str, str]
+) -> None:
+    """What every request that moves money must be: a positive amount, an idempotency key,
+    and a description and metadata with no clinical words. Raises ValueError otherwise."""
+    ensure_positive_amount(amount_cents)
+    ensure_idempotency_key(idempotency_key)
+    ensure_no_clinical_words(description, where="description")
+    for key, value in metadata.items():
+        ensure_no_clinical_words(key, where="metadata key")
+        ensure_no_clinical_words(value, where=f"metadata {key!r}")
+
+
 @dataclass(frozen=True)
 class SavedMethod:
     ref: str
@@ -104,12 +117,7 @@ class ChargeRequest:
     currency: str = "usd"
 
     def __post_init__(self) -> None:
-        ensure_positive_amount(self.amount_cents)
-        ensure_idempotency_key(self.idempotency_key)
-        ensure_no_clinical_words(self.description, where="description")
-        for key, value in self.metadata.items():
-            ensure_no_clinical_words(key, where="metadata key")
-            ensure_no_clinical_words(value, where=f"metadata {key!r}")
+        ensure_sendable(self.amount_cents, self.idempotency_key, self.description, self.metadata)
 
 
 @dataclass(frozen=True)
@@ -192,14 +200,9 @@ class CheckoutRequest:
     currency: str = "usd"
 
     def __post_init__(self) -> None:
-        ensure_positive_amount(self.amount_cents)
-        ensure_idempotency_key(self.idempotency_key)
+        ensure_sendable(self.amount_cents, self.idempotency_key, self.description, self.metadata)
         if self.expires_at.tzinfo is None:
             raise ValueError("expires_at must be timezone-aware")
-        ensure_no_clinical_words(self.description, where="description")
-        for key, value in self.metadata.items():
-            ensure_no_clinical_words(key, where="metadata key")
-            ensure_no_clinical_words(value, where=f"metadata {key!r}")
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
+from stdnum import luhn
 
 from practicerunner.billing.gateways.base import (
     EVENT_PAYMENT_FAILED,
@@ -109,13 +110,7 @@ def _refused_key() -> GatewayRequestRefused:
 
 def luhn_ok(digits: str) -> bool:
     """Whether DIGITS passes the Luhn check that every card number carries."""
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = int(char)
-        if position % 2:
-            value = value * 2 - 9 if value > 4 else value * 2
-        total += value
-    return total % 10 == 0
+    return luhn.is_valid(digits)
 
 
 def _card_brand(digits: str) -> str:

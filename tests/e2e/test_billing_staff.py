@@ -430,3 +430,80 @@ def test_the_owner_downloads_a_payers_statement_as_a_pdf(page, e2e_engine):
         f"/billing/payers/{slug}/statement.pdf?from={today.isoformat()}&to={start}"
     )
     assert bad.status == 400 and "before the start date" in bad.text()
+
+
+def test_a_payer_pays_by_card_and_the_owner_refunds_part_of_it(page, e2e_engine):
+    """A card payment made on the pay link, then a partial refund from the payer's account:
+    more than was paid is refused beside the field, the rest goes back through the processor
+    and shows on the ledger."""
+    from practicerunner.core.permissions import Role
+    from practicerunner.messaging.models import OutboxMessage
+    from tests.personas import add_staff
+
+    session, owner = _as_owner(e2e_engine)
+    # A clinician of our own billed weekly on Friday: other tests change the practice's policy.
+    clinician = add_staff(session, "ines.ruiz@willow.example", "Ines Ruiz", [Role.CLINICIAN])
+    session.commit()
+    save_policy(
+        session,
+        owner,  # type: ignore[arg-type]
+        "clinician",
+        int(clinician.id),  # type: ignore[arg-type]
+        PolicyForm(frequency="weekly", weekday="4"),
+    )
+    client = add_client(
+        session, "Rowan", "Pike", date(1984, 7, 2), clinician, email="rowan.pike@example.com"
+    )
+    case = add_individual_case(session, client, clinician)
+    session.commit()
+    service = _therapy_service(session)
+    friday = _friday_before_last(_today(session))
+    _session_on(session, case, service, friday - timedelta(days=2), 8, "attended")
+    run_billing(session, friday)
+    [invoice] = _invoices(session, case)
+    body = session.exec(
+        select(OutboxMessage.body_text).where(
+            OutboxMessage.to_address == "rowan.pike@example.com",
+            OutboxMessage.kind == "billing.invoice",
+        )
+    ).one()
+    pay_path = re.search(r"/pay/[A-Za-z0-9_-]+", body).group(0)  # type: ignore[union-attr]
+    key = invoice.payer_key
+    session.close()
+    fee = format_cents(invoice.total_cents)
+
+    page.goto(pay_path)
+    page.get_by_label("Card number").fill("4242 4242 4242 4242")
+    page.get_by_role("button", name=f"Pay {fee}").click()
+    expect(page.locator("#pay-result")).to_have_text("Paid. Thank you.")
+
+    sign_in(page, OWNER)
+    _payer_page(page, key)
+    payment = page.get_by_role("button", name=f"Refund the payment on {invoice.number}")
+    payment.click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text(f"payment of {fee} on {invoice.number}")
+    amount = dialog.get_by_label("Amount to refund")
+    amount.fill("900.00")
+    dialog.get_by_role("button", name="Refund").click()
+    expect(dialog.locator("#refund_amount-error")).to_have_text(
+        f"Enter an amount more than zero and at most {fee}."
+    )
+    expect(amount).to_have_value("900.00")
+    screenshot(page, "88-refund-refused")
+    amount.fill("40.00")
+    dialog.get_by_role("button", name="Refund").click()
+    expect(dialog).to_have_count(0)
+    expect(page.get_by_text("Refunded $40.00.")).to_be_visible()
+    expect(page.locator("#payer-ledger")).to_contain_text(f"Refund for {invoice.number}")
+    screenshot(page, "89-refunded")
+    with Session(e2e_engine) as check:
+        refunds = check.exec(
+            select(LedgerEntry.amount_cents).where(
+                LedgerEntry.payer_key == key, LedgerEntry.kind == "refund"
+            )
+        ).all()
+        assert refunds == [4000]
+        from practicerunner.billing.gateways.simulated_models import SimRefund
+
+        assert check.exec(select(SimRefund.amount_cents)).all()[-1] == 4000

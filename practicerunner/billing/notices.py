@@ -39,7 +39,7 @@ from practicerunner.core.money import format_cents
 from practicerunner.core.permissions import Role
 from practicerunner.messaging.content import practice_facts
 from practicerunner.messaging.models import Channel, OutboxStatus
-from practicerunner.messaging.queueing import dedupe_key, insert_new
+from practicerunner.messaging.queueing import dedupe_key, insert_new, insert_new_in_bulk
 from practicerunner.practice.models import Staff, StaffRole
 
 # ACH return codes in words a payer can read.
@@ -171,7 +171,9 @@ def queue_invoice_notices(
         row = _invoice_row(invoice, methods, practice, to, default_methods.get(invoice.payer_key))
         if row is not None:
             rows.append(row)
-    return insert_new(session, rows)
+    # The invoices were made in this transaction, under the run's locks: nobody else can be
+    # writing these keys, so the bulk path is safe (and a second of a run's time cheaper).
+    return insert_new_in_bulk(session, rows)
 
 
 def _recipient_of(

@@ -18,6 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from practicerunner.clients.models import Case, Client, Contact, ContactRelationship
+from practicerunner.core.db import bulk_insert
 from practicerunner.core.settings import get_settings
 from practicerunner.messaging.content import (
     AppointmentFacts,
@@ -176,3 +177,30 @@ def insert_new(session: Session, rows: list[dict[str, Any]]) -> int:
         )
         written += len(session.execute(statement).all())
     return written
+
+
+def insert_new_in_bulk(session: Session, rows: list[dict[str, Any]]) -> int:
+    """`insert_new` for thousands of rows whose keys nobody else is writing at the same time
+    (a billing run's invoice emails, under the run's locks): the keys already there are read
+    in one query per 500, and the rest go in with one COPY on PostgreSQL. How many went in.
+
+    A concurrent writer of the same key would make the COPY fail (and the transaction with
+    it) instead of being skipped: use `insert_new` wherever that can happen.
+    """
+    if not rows:
+        return 0
+    keys = [str(row["dedupe_key"]) for row in rows]
+    there: set[str] = set()
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        there.update(
+            session.exec(
+                select(OutboxMessage.dedupe_key).where(col(OutboxMessage.dedupe_key).in_(chunk))
+            ).all()
+        )
+    fresh: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        fresh.setdefault(str(row["dedupe_key"]), row)  # the first of a repeated key, as SQL would
+    new = [row for key, row in fresh.items() if key not in there]
+    bulk_insert(session, OutboxMessage.__table__, new)  # type: ignore[attr-defined]
+    return len(new)

@@ -264,3 +264,31 @@ def test_twilio_refusals_fail_or_wait_by_status(session, people, frozen, status,
     [row] = messages(session)
     assert row.status == expected
     assert f"Twilio {status}" in row.last_error
+
+
+def test_bulk_queueing_skips_keys_already_there_and_repeats_in_the_batch(session, frozen):  # type: ignore[no-untyped-def]
+    from practicerunner.messaging.queueing import insert_new_in_bulk
+
+    def row(key: str, body: str) -> dict[str, object]:
+        return {
+            "dedupe_key": key,
+            "channel": "email",
+            "kind": "billing.invoice",
+            "to_address": "pat@example.com",
+            "to_name": "Pat",
+            "subject": "Invoice",
+            "body_text": body,
+            "body_html": "",
+            "due_at": NOW,
+            "created_at": NOW,
+        }
+
+    assert insert_new_in_bulk(session, [row("k:1", "first")]) == 1
+    session.commit()
+    batch = [row("k:1", "again"), row("k:2", "second"), row("k:2", "twice"), row("k:3", "third")]
+    assert insert_new_in_bulk(session, batch) == 2
+    session.commit()
+    found = dict(session.exec(select(OutboxMessage.dedupe_key, OutboxMessage.body_text)).all())
+    session.rollback()
+    assert found == {"k:1": "first", "k:2": "second", "k:3": "third"}
+    assert insert_new_in_bulk(session, []) == 0

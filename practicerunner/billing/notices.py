@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from datetime import date
+from typing import Any, Protocol
 
 from sqlmodel import Session, col, select
 
@@ -140,9 +141,37 @@ def queue_invoice_notice(
     )
 
 
+class InvoiceFacts(Protocol):
+    """What an invoice email needs from an invoice: an Invoice, or a billing run's NewInvoice
+    (a run makes thousands; building ORM objects for them only to read them back is slow)."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def number(self) -> str: ...
+    @property
+    def client_id(self) -> int | None: ...
+    @property
+    def contact_id(self) -> int | None: ...
+    @property
+    def payer_key(self) -> str: ...
+    @property
+    def total_cents(self) -> int: ...
+    @property
+    def paid_cents(self) -> int: ...
+    @property
+    def collection(self) -> str: ...
+    @property
+    def issued_on(self) -> date: ...
+    @property
+    def due_on(self) -> date: ...
+    @property
+    def collect_on(self) -> date | None: ...
+
+
 def queue_invoice_notices(
     session: Session,
-    invoices: Sequence[tuple[Invoice, Sequence[str]]],
+    invoices: Sequence[tuple[InvoiceFacts, Sequence[str]]],
     default_methods: Mapping[str, PayerMethod],
 ) -> int:
     """Queue the emails new INVOICES call for, in bulk (a billing run's thousands at once).
@@ -177,7 +206,7 @@ def queue_invoice_notices(
 
 
 def _recipient_of(
-    invoice: Invoice, clients: Mapping[int, Client], contacts: Mapping[int, Contact]
+    invoice: InvoiceFacts, clients: Mapping[int, Client], contacts: Mapping[int, Contact]
 ) -> tuple[str, str, str]:
     """(address, full name, first name) of the invoice's payer; address may be empty."""
     if invoice.client_id is not None and invoice.client_id in clients:
@@ -191,7 +220,7 @@ def _recipient_of(
 
 
 def _invoice_row(
-    invoice: Invoice,
+    invoice: InvoiceFacts,
     methods: Sequence[str],
     practice: Any,
     to: tuple[str, str, str],

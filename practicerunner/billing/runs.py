@@ -712,7 +712,7 @@ def _invoice_all(session: Session, run: _Run, cases: list[_Case]) -> int:
     invoice_rows: list[dict[str, Any]] = []
     line_rows: list[dict[str, object]] = []
     ledger_rows: list[dict[str, object]] = []
-    invoices: list[tuple[Invoice, tuple[str, ...]]] = []
+    invoices: list[tuple[NewInvoice, tuple[str, ...]]] = []
     for invoice_id, (case, payer, payer_lines, total, collect_on) in zip(ids, planned, strict=True):
         key = payer_key(payer)
         row: dict[str, Any] = {
@@ -735,7 +735,7 @@ def _invoice_all(session: Session, run: _Run, cases: list[_Case]) -> int:
             "created_at": now,
         }
         invoice_rows.append(row)
-        invoices.append((Invoice(**row), tuple(m.value for m in case.rules.methods)))
+        invoices.append((NewInvoice(**row), tuple(m.value for m in case.rules.methods)))
         _rows_for_lines(
             run, case.case_id, key, invoice_id, payer_lines, now, line_rows, ledger_rows
         )
@@ -744,6 +744,29 @@ def _invoice_all(session: Session, run: _Run, cases: list[_Case]) -> int:
     bulk_insert(session, LedgerEntry.__table__, ledger_rows)  # type: ignore[attr-defined]
     queue_invoice_notices(session, invoices, methods)
     return len(invoice_rows)
+
+
+@dataclass(frozen=True, slots=True)
+class NewInvoice:
+    """An invoice row a run just wrote, as its email reads it (notices.InvoiceFacts)."""
+
+    id: int
+    number: str
+    case_id: int
+    client_id: int | None
+    contact_id: int | None
+    payer_key: str
+    period_key: str
+    run_id: int | None
+    issued_on: date
+    due_on: date
+    status: str
+    collection: str
+    total_cents: int
+    paid_cents: int
+    processing_until: date | None
+    collect_on: date | None
+    created_at: datetime
 
 
 def _rows_for_lines(

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 05:31:51.127813
+Create Date: 2026-11-29 06:34:56.082993
 """
 
 from collections.abc import Sequence
@@ -709,6 +709,33 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "case_supervisor",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("supervisor_id", sa.Integer(), nullable=False),
+        sa.Column("set_by_id", sa.Integer(), nullable=True),
+        sa.Column("set_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["case.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["set_by_id"],
+            ["staff.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["supervisor_id"],
+            ["staff.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("case_id"),
+    )
+    with op.batch_alter_table("case_supervisor", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_case_supervisor_supervisor_id"), ["supervisor_id"], unique=False
+        )
+
+    op.create_table(
         "contact",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("client_id", sa.Integer(), nullable=False),
@@ -1221,6 +1248,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_contact_client_id"))
 
     op.drop_table("contact")
+    with op.batch_alter_table("case_supervisor", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_case_supervisor_supervisor_id"))
+
+    op.drop_table("case_supervisor")
     with op.batch_alter_table("case_participant", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_case_participant_client_id"))
         batch_op.drop_index(batch_op.f("ix_case_participant_case_id"))

@@ -39,7 +39,7 @@ from practicerunner.scheduling.models import (
     Room,
     WorkingHours,
 )
-from practicerunner.supervision.models import ProviderSupervisor
+from practicerunner.supervision.models import CaseSupervisor, ProviderSupervisor
 
 metadata = SQLModel.metadata
 
@@ -58,6 +58,7 @@ __all__ = [
     "Case",
     "CaseParticipant",
     "CasePayer",
+    "CaseSupervisor",
     "Charge",
     "Client",
     "ClinicianSettings",

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 06:34:56.082993
+Create Date: 2026-11-29 06:36:36.119782
 """
 
 from collections.abc import Sequence
@@ -1035,6 +1035,53 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "clinical_note",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("appointment_id", sa.Integer(), nullable=True),
+        sa.Column("author_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("template_key", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+        sa.Column("template_json", sa.Text(), nullable=False),
+        sa.Column("session_json", sa.Text(), nullable=False),
+        sa.Column("answers_json", sa.Text(), nullable=False),
+        sa.Column("revision", sa.Integer(), nullable=False),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("round", sa.Integer(), nullable=False),
+        sa.Column("reviewer_id", sa.Integer(), nullable=True),
+        sa.Column("reviewer_why", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+        sa.Column("completed_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["appointment_id"],
+            ["appointment.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["author_id"],
+            ["staff.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["case.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["reviewer_id"],
+            ["staff.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("clinical_note", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_clinical_note_appointment_id"), ["appointment_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_clinical_note_author_status", ["author_id", "status"], unique=False
+        )
+        batch_op.create_index("ix_clinical_note_case", ["case_id", "id"], unique=False)
+        batch_op.create_index("ix_clinical_note_reviewer", ["reviewer_id", "status"], unique=False)
+
+    op.create_table(
         "ledger_entry",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("payer_key", sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
@@ -1169,6 +1216,58 @@ def upgrade() -> None:
     with op.batch_alter_table("invoice_line", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_invoice_line_charge_id"), ["charge_id"], unique=False)
 
+    op.create_table(
+        "note_addendum",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("note_id", sa.Integer(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("signed_by_id", sa.Integer(), nullable=False),
+        sa.Column("signed_name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column(
+            "signed_credentials", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False
+        ),
+        sa.Column("signed_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["note_id"],
+            ["clinical_note.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["signed_by_id"],
+            ["staff.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("note_addendum", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_note_addendum_note_id"), ["note_id"], unique=False)
+
+    op.create_table(
+        "note_version",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("note_id", sa.Integer(), nullable=False),
+        sa.Column("round", sa.Integer(), nullable=False),
+        sa.Column("role", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
+        sa.Column("answers_json", sa.Text(), nullable=False),
+        sa.Column("comment", sa.Text(), nullable=False),
+        sa.Column("signed_by_id", sa.Integer(), nullable=False),
+        sa.Column("signed_name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column(
+            "signed_credentials", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False
+        ),
+        sa.Column("signed_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["note_id"],
+            ["clinical_note.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["signed_by_id"],
+            ["staff.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("note_id", "round", "role", name="uq_note_version"),
+    )
+    with op.batch_alter_table("note_version", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_note_version_note_id"), ["note_id"], unique=False)
+
     # ### end Alembic commands ###
 
     # No clinician double-booked, enforced by the database itself (see scheduling.constraints).
@@ -1182,6 +1281,14 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("note_version", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_note_version_note_id"))
+
+    op.drop_table("note_version")
+    with op.batch_alter_table("note_addendum", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_note_addendum_note_id"))
+
+    op.drop_table("note_addendum")
     with op.batch_alter_table("invoice_line", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_invoice_line_charge_id"))
 
@@ -1204,6 +1311,13 @@ def downgrade() -> None:
         batch_op.drop_index("ix_ledger_case")
 
     op.drop_table("ledger_entry")
+    with op.batch_alter_table("clinical_note", schema=None) as batch_op:
+        batch_op.drop_index("ix_clinical_note_reviewer")
+        batch_op.drop_index("ix_clinical_note_case")
+        batch_op.drop_index("ix_clinical_note_author_status")
+        batch_op.drop_index(batch_op.f("ix_clinical_note_appointment_id"))
+
+    op.drop_table("clinical_note")
     with op.batch_alter_table("charge", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_charge_appointment_id"))
 

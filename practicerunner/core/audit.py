@@ -175,32 +175,41 @@ def verify_chain(session: Session) -> tuple[int, list[ChainProblem]]:
     return count, problems
 
 
+# Tables whose rows are never changed or removed once written: the audit log, and the signed
+# versions and addenda of clinical notes (a signed note cannot be edited by anyone).
+APPEND_ONLY_TABLES: tuple[str, ...] = ("audit_event", "note_version", "note_addendum")
+
+
 def append_only_ddl(dialect: str) -> Sequence[str]:
-    """Triggers that refuse UPDATE and DELETE on the audit log."""
-    if dialect == "postgresql":
-        return (
-            """
-            CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger AS $$
-            BEGIN
-              RAISE EXCEPTION 'audit_event is append-only';
-            END;
-            $$ LANGUAGE plpgsql
-            """,
-            """
-            CREATE TRIGGER audit_event_no_update BEFORE UPDATE OR DELETE ON audit_event
-            FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()
-            """,
-        )
-    return (
-        """
-        CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event
-        BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END
-        """,
-        """
-        CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event
-        BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END
-        """,
-    )
+    """Triggers that refuse UPDATE and DELETE on every table in APPEND_ONLY_TABLES."""
+    statements: list[str] = []
+    for table in APPEND_ONLY_TABLES:
+        if dialect == "postgresql":
+            statements += [
+                f"""
+                CREATE OR REPLACE FUNCTION {table}_append_only() RETURNS trigger AS $$
+                BEGIN
+                  RAISE EXCEPTION '{table} is append-only';
+                END;
+                $$ LANGUAGE plpgsql
+                """,
+                f"""
+                CREATE TRIGGER {table}_no_update BEFORE UPDATE OR DELETE ON {table}
+                FOR EACH ROW EXECUTE FUNCTION {table}_append_only()
+                """,
+            ]
+        else:
+            statements += [
+                f"""
+                CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}
+                BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END
+                """,
+                f"""
+                CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table}
+                BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END
+                """,
+            ]
+    return tuple(statements)
 
 
 def install_append_only(session: Session) -> None:

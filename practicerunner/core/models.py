@@ -26,6 +26,7 @@ from practicerunner.billing.models import (
 from practicerunner.calendars.models import CalendarFeed
 from practicerunner.clients.models import Case, CaseParticipant, CasePayer, Client, Contact
 from practicerunner.core.audit import AuditEvent, AuditHead
+from practicerunner.documentation.models import ClinicalNote, NoteAddendum, NoteVersion
 from practicerunner.messaging.models import OutboxMessage
 from practicerunner.practice.models import Location, Practice, Service, Staff, StaffRole
 from practicerunner.scheduling.models import (
@@ -61,6 +62,7 @@ __all__ = [
     "CaseSupervisor",
     "Charge",
     "Client",
+    "ClinicalNote",
     "ClinicianSettings",
     "Contact",
     "GatewayCustomer",
@@ -69,6 +71,8 @@ __all__ = [
     "InvoiceLine",
     "LedgerEntry",
     "Location",
+    "NoteAddendum",
+    "NoteVersion",
     "OutboxMessage",
     "PayerMethod",
     "PaymentAttempt",

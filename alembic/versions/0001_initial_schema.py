@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 06:36:36.119782
+Create Date: 2026-11-29 06:38:49.510871
 """
 
 from collections.abc import Sequence
@@ -683,6 +683,30 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_billing_arrangement_policy_id"), ["policy_id"], unique=False
         )
+
+    op.create_table(
+        "case_diagnosis",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("code", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+        sa.Column("description", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+        sa.Column("is_primary", sa.Boolean(), nullable=False),
+        sa.Column("start_on", sa.Date(), nullable=False),
+        sa.Column("end_on", sa.Date(), nullable=True),
+        sa.Column("added_by_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["added_by_id"],
+            ["staff.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["case.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("case_diagnosis", schema=None) as batch_op:
+        batch_op.create_index("ix_case_diagnosis_case", ["case_id", "start_on"], unique=False)
 
     op.create_table(
         "case_participant",
@@ -1371,6 +1395,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_case_participant_case_id"))
 
     op.drop_table("case_participant")
+    with op.batch_alter_table("case_diagnosis", schema=None) as batch_op:
+        batch_op.drop_index("ix_case_diagnosis_case")
+
+    op.drop_table("case_diagnosis")
     with op.batch_alter_table("billing_arrangement", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_billing_arrangement_policy_id"))
 

@@ -26,7 +26,12 @@ from practicerunner.billing.models import (
 from practicerunner.calendars.models import CalendarFeed
 from practicerunner.clients.models import Case, CaseParticipant, CasePayer, Client, Contact
 from practicerunner.core.audit import AuditEvent, AuditHead
-from practicerunner.documentation.models import ClinicalNote, NoteAddendum, NoteVersion
+from practicerunner.documentation.models import (
+    CaseDiagnosis,
+    ClinicalNote,
+    NoteAddendum,
+    NoteVersion,
+)
 from practicerunner.messaging.models import OutboxMessage
 from practicerunner.practice.models import Location, Practice, Service, Staff, StaffRole
 from practicerunner.scheduling.models import (
@@ -57,6 +62,7 @@ __all__ = [
     "CalendarFeed",
     "CalendarItem",
     "Case",
+    "CaseDiagnosis",
     "CaseParticipant",
     "CasePayer",
     "CaseSupervisor",

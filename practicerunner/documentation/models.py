@@ -11,7 +11,7 @@ round kept as its own version.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import Index, Text, UniqueConstraint
@@ -101,3 +101,20 @@ class NoteAddendum(SQLModel, table=True):
     signed_name: str = Field(max_length=200)
     signed_credentials: str = Field(default="", max_length=60)
     signed_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class CaseDiagnosis(SQLModel, table=True):
+    """An ICD-10-CM diagnosis of a case (billable codes only), from START_ON until END_ON."""
+
+    __tablename__ = "case_diagnosis"
+    __table_args__ = (Index("ix_case_diagnosis_case", "case_id", "start_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id")
+    code: str = Field(max_length=8)  # dotted: "F41.1"
+    description: str = Field(max_length=300)
+    is_primary: bool = Field(default=False)
+    start_on: date
+    end_on: date | None = None
+    added_by_id: int = Field(foreign_key="staff.id")
+    created_at: datetime = Field(sa_type=UTCDateTime)

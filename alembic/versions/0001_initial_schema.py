@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 06:38:49.510871
+Create Date: 2026-11-29 06:42:11.578392
 """
 
 from collections.abc import Sequence
@@ -1099,6 +1099,7 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_clinical_note_appointment_id"), ["appointment_id"], unique=False
         )
+        batch_op.create_index("ix_clinical_note_author", ["author_id", "id"], unique=False)
         batch_op.create_index(
             "ix_clinical_note_author_status", ["author_id", "status"], unique=False
         )
@@ -1339,6 +1340,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_clinical_note_reviewer")
         batch_op.drop_index("ix_clinical_note_case")
         batch_op.drop_index("ix_clinical_note_author_status")
+        batch_op.drop_index("ix_clinical_note_author")
         batch_op.drop_index(batch_op.f("ix_clinical_note_appointment_id"))
 
     op.drop_table("clinical_note")

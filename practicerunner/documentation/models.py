@@ -41,6 +41,7 @@ class ClinicalNote(SQLModel, table=True):
 
     __tablename__ = "clinical_note"
     __table_args__ = (
+        Index("ix_clinical_note_author", "author_id", "id"),
         Index("ix_clinical_note_author_status", "author_id", "status"),
         Index("ix_clinical_note_case", "case_id", "id"),
         Index("ix_clinical_note_reviewer", "reviewer_id", "status"),

@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from practicerunner.clients.access import get_case_for
@@ -473,4 +474,79 @@ def notes_to_write(session: Session, actor: Actor, now: datetime | None = None) 
                 note_id=note[0] if note else None,
             )
         )
+    return found
+
+
+@dataclass(frozen=True)
+class NoteRow:
+    id: int
+    case_id: int
+    case_title: str
+    day: date | None
+    kind: str
+    status: str
+    template_key: str
+
+
+PAGE = 50
+
+
+def list_notes(
+    session: Session,
+    actor: Actor,
+    *,
+    case_id: int | None = None,
+    before_id: int | None = None,
+    limit: int = PAGE,
+) -> list[NoteRow]:
+    """ACTOR's own notes, newest first, a page at a time (BEFORE_ID: the last id shown).
+
+    With CASE_ID, that case's notes by anyone the actor may read it for. One query on an
+    index, whatever the number of notes; the read is audited once.
+    """
+    actor.require(Perm.CLINICAL_VIEW)
+    query = (
+        sa_select(
+            col(ClinicalNote.id),
+            col(ClinicalNote.case_id),
+            col(Case.title),
+            col(Appointment.start_at),
+            col(ClinicalNote.kind),
+            col(ClinicalNote.status),
+            col(ClinicalNote.template_key),
+        )
+        .join(Case, col(Case.id) == ClinicalNote.case_id)
+        .outerjoin(Appointment, col(Appointment.id) == ClinicalNote.appointment_id)
+    )
+    if case_id is not None:
+        get_case_for(session, actor, case_id, Perm.CLINICAL_VIEW)
+        query = query.where(col(ClinicalNote.case_id) == case_id)
+    else:
+        query = query.where(col(ClinicalNote.author_id) == actor.staff_id)
+    if before_id is not None:
+        query = query.where(col(ClinicalNote.id) < before_id)
+    rows = session.execute(
+        query.order_by(col(ClinicalNote.id).desc()).limit(max(1, min(limit, 200)))
+    ).all()
+    zone = _zone(session)
+    found = [
+        NoteRow(
+            id=int(note_id),  # type: ignore[arg-type]
+            case_id=int(note_case),
+            case_title=title,
+            day=start.astimezone(zone).date() if start is not None else None,
+            kind=kind,
+            status=status,
+            template_key=template_key,
+        )
+        for note_id, note_case, title, start, kind, status, template_key in rows
+    ]
+    audit.record(
+        session,
+        actor,
+        "note.list_viewed",
+        record_type="case" if case_id is not None else "clinical_note",
+        record_id=case_id,
+    )
+    session.commit()
     return found

@@ -200,3 +200,24 @@ def test_an_unwritten_note_is_overdue_after_72_hours(session: Session, people, t
     travel(timedelta(hours=72))
     [late] = notes_to_write(session, people.clinician)
     assert late.overdue and late.day == DAY
+
+
+def test_the_note_list_pages_newest_first_and_is_audited(session: Session, people, travel) -> None:  # type: ignore[no-untyped-def]
+    from practicerunner.documentation.notes import list_notes
+
+    carl = people.clinician
+    ids = []
+    for day in (1, 2, 3):
+        appointment = seen(session, people, people.cases["clinician"], date(2026, 12, day), 9)
+        ids.append(start_note(session, carl, int(appointment.id), "dap"))  # type: ignore[arg-type]
+    first = list_notes(session, carl, limit=2)
+    assert [r.id for r in first] == [ids[2], ids[1]]
+    assert first[0].day == date(2026, 12, 3) and first[0].status == "draft"
+    rest = list_notes(session, carl, before_id=first[-1].id, limit=2)
+    assert [r.id for r in rest] == [ids[0]]
+    case_id = int(people.cases["clinician"].id)
+    assert len(list_notes(session, people.owner, case_id=case_id)) == 3
+    assert list_notes(session, people.associate) == []
+    with pytest.raises(NotFound):
+        list_notes(session, people.associate, case_id=case_id)
+    assert len(_actions(session, "note.list_viewed")) == 4  # the refused read wrote nothing

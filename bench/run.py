@@ -34,7 +34,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, col, select
 
-from bench import billing, scheduling
+from bench import billing, documentation, scheduling
 from bench.generate import Generated, generate
 from practicerunner.core import db as core_db
 from practicerunner.core.permissions import Actor
@@ -49,6 +49,7 @@ TARGETS_P95_MS = {
     "case_page": 50.0,
     **scheduling.TARGETS_P95_MS,
     **billing.TARGETS_P95_MS,
+    **documentation.TARGETS_P95_MS,
 }
 LABELS = {
     "client_search": "Client search",
@@ -56,6 +57,7 @@ LABELS = {
     "case_page": "Case page load",
     **scheduling.LABELS,
     **billing.LABELS,
+    **documentation.LABELS,
 }
 
 
@@ -178,6 +180,26 @@ def measure(engine: Engine, generated: Generated, samples: int, seed: int = 7) -
         core_db.use_engine(None)
 
 
+def measure_documentation(engine: Engine, generated: Generated, samples: int) -> dict[str, Any]:
+    """Write 10,000 notes for the benchmark's clinician, then time the note list, opening a
+    note and diagnosis search."""
+    _owner, clinician = _actors(engine, generated)
+    started = time.perf_counter()
+    note_ids = documentation.generate_notes(
+        engine, clinician.staff_id, generated.cases_by_clinician[clinician.staff_id]
+    )
+    print(f"  generated {len(note_ids)} notes in {time.perf_counter() - started:.1f} s")
+    plan = documentation.plan_calls(engine, clinician, note_ids, samples)
+    core_db.use_engine(engine)
+    try:
+        return {
+            name: _summary(_time(calls, warmup=min(30, len(calls))), TARGETS_P95_MS[name])
+            for name, calls in plan.items()
+        }
+    finally:
+        core_db.use_engine(None)
+
+
 def measure_scheduling(
     engine: Engine, generated: Generated, data: scheduling.Schedule, samples: int
 ) -> dict[str, Any]:
@@ -276,6 +298,7 @@ def bench_database(engine: Engine, samples: int, *, calendar: bool = True) -> di
     gc.collect()
     gc.freeze()
     results = measure(engine, generated, samples)
+    results.update(measure_documentation(engine, generated, samples))
     if data is not None:
         results.update(measure_scheduling(engine, generated, data, samples))
     return {

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 06:42:11.578392
+Create Date: 2026-11-29 06:45:14.442939
 """
 
 from collections.abc import Sequence
@@ -787,6 +787,54 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_contact_client_id"), ["client_id"], unique=False)
 
     op.create_table(
+        "measure_result",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("client_id", sa.Integer(), nullable=False),
+        sa.Column("instrument", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("taken_on", sa.Date(), nullable=False),
+        sa.Column("answers_json", sa.Text(), nullable=False),
+        sa.Column("difficulty", sa.Integer(), nullable=True),
+        sa.Column("total", sa.Integer(), nullable=False),
+        sa.Column("band", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("safety_flag", sa.Boolean(), nullable=False),
+        sa.Column("flag_text", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+        sa.Column("entered_by_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("flag_acknowledged_by_id", sa.Integer(), nullable=True),
+        sa.Column(
+            "flag_acknowledged_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=True
+        ),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["case.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["client_id"],
+            ["client.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["entered_by_id"],
+            ["staff.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["flag_acknowledged_by_id"],
+            ["staff.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("measure_result", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_measure_result_case", ["case_id", "instrument", "taken_on"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_measure_result_client_id"), ["client_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_measure_result_flag", ["safety_flag", "flag_acknowledged_at"], unique=False
+        )
+
+    op.create_table(
         "sim_payment",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("ref", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
@@ -1384,6 +1432,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_sim_payment_customer_ref"))
 
     op.drop_table("sim_payment")
+    with op.batch_alter_table("measure_result", schema=None) as batch_op:
+        batch_op.drop_index("ix_measure_result_flag")
+        batch_op.drop_index(batch_op.f("ix_measure_result_client_id"))
+        batch_op.drop_index("ix_measure_result_case")
+
+    op.drop_table("measure_result")
     with op.batch_alter_table("contact", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_contact_client_id"))
 

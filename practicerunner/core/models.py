@@ -26,6 +26,7 @@ from practicerunner.billing.models import (
 from practicerunner.calendars.models import CalendarFeed
 from practicerunner.clients.models import Case, CaseParticipant, CasePayer, Client, Contact
 from practicerunner.core.audit import AuditEvent, AuditHead
+from practicerunner.documentation.measure_records import MeasureResult
 from practicerunner.documentation.models import (
     CaseDiagnosis,
     ClinicalNote,
@@ -77,6 +78,7 @@ __all__ = [
     "InvoiceLine",
     "LedgerEntry",
     "Location",
+    "MeasureResult",
     "NoteAddendum",
     "NoteVersion",
     "OutboxMessage",

@@ -27,7 +27,7 @@ from practicerunner.clients.access import get_case_for
 from practicerunner.clients.models import Case, Client
 from practicerunner.core import audit, clock
 from practicerunner.core.errors import DomainError, NotFound, ValidationFailed
-from practicerunner.core.permissions import Actor, Perm
+from practicerunner.core.permissions import Actor, Perm, Role
 from practicerunner.documentation import templates as tpl
 from practicerunner.documentation.models import (
     ClinicalNote,
@@ -264,6 +264,11 @@ def _routed_to(session: Session, actor: Actor, note_id: int) -> ClinicalNote:
         session.rollback()
         raise ValidationFailed(
             {"note": "This note is routed to another supervisor: only they can review it."}
+        )
+    if Role.SUPERVISOR not in actor.roles:
+        session.rollback()
+        raise ValidationFailed(
+            {"note": "Only a supervisor can review notes: ask the owner to move this review."}
         )
     return note
 

@@ -42,6 +42,11 @@ KIND_LABELS: dict[str, str] = {
     "appointment.confirmation": "Confirmation",
     "appointment.reschedule": "Moved session",
     "appointment.cancellation": "Cancellation",
+    "billing.invoice": "Invoice",
+    "billing.debit_notice": "Debit notice",
+    "billing.payment_failed": "Payment failed",
+    "billing.staff_payment_failed": "Payment failed (staff)",
+    "documentation.review_moved": "Review moved",
 }
 
 

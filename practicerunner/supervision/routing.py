@@ -139,6 +139,13 @@ def _why(
     return f"{name} supervises {associate} (their primary supervisor is unavailable)."
 
 
+def _reroute(session: Session, actor: Actor) -> None:
+    """Open reviews follow the change, in the same transaction (documentation.reviews)."""
+    from practicerunner.documentation.reviews import reroute_open_reviews
+
+    reroute_open_reviews(session, reason="case_supervisor_changed", actor=actor)
+
+
 def resolve_for_appointment(session: Session, appointment: Appointment) -> Resolution:
     """`resolve` for APPOINTMENT as booked."""
     return resolve(
@@ -172,6 +179,8 @@ def set_case_supervisor(
                 record_type="case",
                 record_id=case_id,
             )
+            session.flush()
+            _reroute(session, actor)
         session.commit()
         return None
     people = _names_and_roles(session, {supervisor_id})
@@ -199,5 +208,7 @@ def set_case_supervisor(
         record_id=case_id,
         detail={"supervisor_id": supervisor_id},
     )
+    session.flush()
+    _reroute(session, actor)
     session.commit()
     return row

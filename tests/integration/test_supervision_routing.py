@@ -153,3 +153,28 @@ def test_setting_a_case_supervisor_is_checked_and_audited(session: Session, peop
     ).all()
     session.rollback()
     assert actions == ["supervision.case_supervisor_set", "supervision.case_supervisor_set"]
+
+
+def test_a_new_case_supervisor_takes_over_the_open_review(session: Session, people) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from practicerunner.documentation.models import ClinicalNote
+    from practicerunner.documentation.notes import save_draft, sign_note, start_note
+    from practicerunner.messaging.models import OutboxMessage
+    from tests.integration.billing_support import seen
+
+    tess = _supervisor(session, "tess@willow.test", "Tess Tran")
+    appointment = seen(session, people, people.cases["associate"], date(2026, 12, 1), 10)
+    ana = people.associate
+    note_id = start_note(session, ana, int(appointment.id), "dap")  # type: ignore[arg-type]
+    answers = {"data": "Slept better.", "assessment": "Improving.", "plan": "Weekly."}
+    sign_note(session, ana, note_id, save_draft(session, ana, note_id, answers, 0))
+    set_case_supervisor(session, people.owner, int(people.cases["associate"].id), int(tess.id))  # type: ignore[arg-type]
+    note = session.get(ClinicalNote, note_id)
+    assert note is not None and note.reviewer_id == tess.id
+    assert note.reviewer_why == "Tess Tran supervises this case."
+    told = session.exec(
+        select(OutboxMessage.to_address).where(OutboxMessage.kind == "documentation.review_moved")
+    ).all()
+    session.rollback()
+    assert sorted(told) == ["sam@willow.test", "tess@willow.test"]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 06:45:14.442939
+Create Date: 2026-11-29 06:46:54.417785
 """
 
 from collections.abc import Sequence
@@ -873,6 +873,47 @@ def upgrade() -> None:
         batch_op.create_index("ix_sim_payment_due", ["event_emitted", "settles_on"], unique=False)
 
     op.create_table(
+        "treatment_plan",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
+        sa.Column("content_json", sa.Text(), nullable=False),
+        sa.Column("review_on", sa.Date(), nullable=True),
+        sa.Column("signed_by_id", sa.Integer(), nullable=True),
+        sa.Column("signed_name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column(
+            "signed_credentials", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False
+        ),
+        sa.Column("signed_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_by_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["case.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"],
+            ["staff.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["signed_by_id"],
+            ["staff.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("case_id", "version", name="uq_treatment_plan_version"),
+    )
+    with op.batch_alter_table("treatment_plan", schema=None) as batch_op:
+        batch_op.create_index(
+            "uq_treatment_plan_draft",
+            ["case_id"],
+            unique=True,
+            postgresql_where=sa.text("status = 'draft'"),
+            sqlite_where=sa.text("status = 'draft'"),
+        )
+
+    op.create_table(
         "appointment",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("case_id", sa.Integer(), nullable=False),
@@ -1053,6 +1094,30 @@ def upgrade() -> None:
             batch_op.f("ix_sim_refund_payment_ref"), ["payment_ref"], unique=False
         )
 
+    op.create_table(
+        "treatment_plan_signed",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("plan_id", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("content_json", sa.Text(), nullable=False),
+        sa.Column("review_on", sa.Date(), nullable=False),
+        sa.Column("signed_by_id", sa.Integer(), nullable=False),
+        sa.Column("signed_name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column(
+            "signed_credentials", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False
+        ),
+        sa.Column("signed_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["plan_id"],
+            ["treatment_plan.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["signed_by_id"],
+            ["staff.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("plan_id"),
+    )
     op.create_table(
         "appointment_attendee",
         sa.Column("appointment_id", sa.Integer(), nullable=False),
@@ -1400,6 +1465,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_appointment_attendee_client")
 
     op.drop_table("appointment_attendee")
+    op.drop_table("treatment_plan_signed")
     with op.batch_alter_table("sim_refund", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_sim_refund_payment_ref"))
 
@@ -1427,6 +1493,14 @@ def downgrade() -> None:
         batch_op.drop_index("ix_appointment_case_start")
 
     op.drop_table("appointment")
+    with op.batch_alter_table("treatment_plan", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_treatment_plan_draft",
+            postgresql_where=sa.text("status = 'draft'"),
+            sqlite_where=sa.text("status = 'draft'"),
+        )
+
+    op.drop_table("treatment_plan")
     with op.batch_alter_table("sim_payment", schema=None) as batch_op:
         batch_op.drop_index("ix_sim_payment_due")
         batch_op.drop_index(batch_op.f("ix_sim_payment_customer_ref"))

@@ -176,8 +176,14 @@ def verify_chain(session: Session) -> tuple[int, list[ChainProblem]]:
 
 
 # Tables whose rows are never changed or removed once written: the audit log, and the signed
-# versions and addenda of clinical notes (a signed note cannot be edited by anyone).
-APPEND_ONLY_TABLES: tuple[str, ...] = ("audit_event", "note_version", "note_addendum")
+# versions and addenda of clinical notes and signed treatment plans (nothing signed can be
+# edited by anyone).
+APPEND_ONLY_TABLES: tuple[str, ...] = (
+    "audit_event",
+    "note_version",
+    "note_addendum",
+    "treatment_plan_signed",
+)
 
 
 def append_only_ddl(dialect: str) -> Sequence[str]:

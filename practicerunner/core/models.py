@@ -33,6 +33,7 @@ from practicerunner.documentation.models import (
     NoteAddendum,
     NoteVersion,
 )
+from practicerunner.documentation.plans import TreatmentPlan, TreatmentPlanSigned
 from practicerunner.messaging.models import OutboxMessage
 from practicerunner.practice.models import Location, Practice, Service, Staff, StaffRole
 from practicerunner.scheduling.models import (
@@ -96,6 +97,8 @@ __all__ = [
     "SimSetup",
     "Staff",
     "StaffRole",
+    "TreatmentPlan",
+    "TreatmentPlanSigned",
     "UserSession",
     "WebhookEvent",
     "WorkingHours",

@@ -10,6 +10,11 @@ checks the template's required fields, then writes an append-only `NoteVersion`:
   who co-signs it (complete) or returns it with comments (a new round, signed again).
 
 Corrections to a completed note are signed addenda. Every read of a note is audited.
+
+Psychotherapy notes (the HIPAA category) are a kind of their own: only their author can open
+or list them (not the owner, not a supervisor), nobody reviews them, they never stand in for
+the session's progress note, and their audit entries are `psychotherapy_note.*`. Nothing that
+exports, prints or bills reads them.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -32,6 +38,7 @@ from practicerunner.documentation import templates as tpl
 from practicerunner.documentation.models import (
     ClinicalNote,
     NoteAddendum,
+    NoteKind,
     NoteStatus,
     NoteVersion,
     SignatureRole,
@@ -107,17 +114,27 @@ def start_note(session: Session, actor: Actor, appointment_id: int, template_key
     if template is None:
         raise ValidationFailed({"template": "Choose a note template."})
     consultation = case.kind == "consultation"
-    if consultation != (template.kind == tpl.TemplateKind.CONSULTATION):
+    private = template.kind == tpl.TemplateKind.PSYCHOTHERAPY
+    if private and consultation:
+        raise ValidationFailed({"template": "A consultation has no psychotherapy notes."})
+    if not private and consultation != (template.kind == tpl.TemplateKind.CONSULTATION):
         words = (
             "A consultation is documented with the consultation note."
             if consultation
             else "The consultation note is for consultation cases."
         )
         raise ValidationFailed({"template": words})
+    # A psychotherapy note sits beside the session's progress note, never in its place.
+    same_kind = (
+        col(ClinicalNote.kind) == NoteKind.PSYCHOTHERAPY.value
+        if private
+        else col(ClinicalNote.kind) != NoteKind.PSYCHOTHERAPY.value
+    )
     existing = session.exec(
         select(ClinicalNote.id).where(
             ClinicalNote.appointment_id == appointment_id,
             ClinicalNote.author_id == actor.staff_id,
+            same_kind,
         )
     ).first()
     if existing is not None:
@@ -140,13 +157,19 @@ def start_note(session: Session, actor: Actor, appointment_id: int, template_key
     audit.record(
         session,
         actor,
-        "note.started",
+        _action(note, "started"),
         record_type="clinical_note",
         record_id=note.id,
         client_id=_first_client(session, case),
     )
     session.commit()
     return int(note.id)  # type: ignore[arg-type]
+
+
+def _action(note: ClinicalNote, what: str) -> str:
+    """The audit action: psychotherapy notes have entries of their own."""
+    prefix = "psychotherapy_note" if note.kind == NoteKind.PSYCHOTHERAPY else "note"
+    return f"{prefix}.{what}"
 
 
 def _first_client(session: Session, case: Case) -> int | None:
@@ -231,7 +254,11 @@ def sign_note(session: Session, actor: Actor, note_id: int, revision: int) -> st
         )
     )
     appointment = session.get(Appointment, note.appointment_id) if note.appointment_id else None
-    resolution = resolve_for_appointment(session, appointment) if appointment else None
+    # Psychotherapy notes are the author's alone: nobody reviews them.
+    private = note.kind == NoteKind.PSYCHOTHERAPY
+    resolution = (
+        resolve_for_appointment(session, appointment) if appointment and not private else None
+    )
     if resolution is not None and resolution.needs_supervision:
         if resolution.supervisor_id is None:
             session.rollback()
@@ -247,7 +274,7 @@ def sign_note(session: Session, actor: Actor, note_id: int, revision: int) -> st
     audit.record(
         session,
         actor,
-        "note.signed",
+        _action(note, "signed"),
         record_type="clinical_note",
         record_id=note_id,
         detail={"round": note.round, "status": note.status},
@@ -360,7 +387,11 @@ def add_addendum(session: Session, actor: Actor, note_id: int, text: str) -> Non
         )
     )
     audit.record(
-        session, actor, "note.addendum_added", record_type="clinical_note", record_id=note_id
+        session,
+        actor,
+        _action(note, "addendum_added"),
+        record_type="clinical_note",
+        record_id=note_id,
     )
     session.commit()
 
@@ -388,6 +419,8 @@ def read_note(session: Session, actor: Actor, note_id: int) -> NoteView:
     note = session.get(ClinicalNote, note_id)
     if note is None:
         raise NotFound("note")
+    if note.kind == NoteKind.PSYCHOTHERAPY and actor.staff_id != note.author_id:
+        raise NotFound("note")  # not the owner's, not a supervisor's: the author's alone
     if actor.staff_id not in (note.author_id, note.reviewer_id):
         case = get_case_for(session, actor, note.case_id, Perm.CLINICAL_VIEW)
         del case
@@ -408,7 +441,7 @@ def read_note(session: Session, actor: Actor, note_id: int) -> NoteView:
     audit.record(
         session,
         actor,
-        "note.viewed",
+        _action(note, "viewed"),
         record_type="clinical_note",
         record_id=note_id,
         client_id=_first_client(session, case_row) if case_row else None,
@@ -461,6 +494,7 @@ def notes_to_write(session: Session, actor: Actor, now: datetime | None = None) 
             select(ClinicalNote.id, ClinicalNote.appointment_id, ClinicalNote.status).where(
                 ClinicalNote.author_id == actor.staff_id,
                 col(ClinicalNote.appointment_id).is_not(None),
+                col(ClinicalNote.kind) != NoteKind.PSYCHOTHERAPY.value,
             )
         ).all()
     }
@@ -525,7 +559,13 @@ def list_notes(
     )
     if case_id is not None:
         get_case_for(session, actor, case_id, Perm.CLINICAL_VIEW)
-        query = query.where(col(ClinicalNote.case_id) == case_id)
+        query = query.where(
+            col(ClinicalNote.case_id) == case_id,
+            or_(
+                col(ClinicalNote.kind) != NoteKind.PSYCHOTHERAPY.value,
+                col(ClinicalNote.author_id) == actor.staff_id,
+            ),
+        )
     else:
         query = query.where(col(ClinicalNote.author_id) == actor.staff_id)
     if before_id is not None:

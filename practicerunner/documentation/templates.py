@@ -60,6 +60,8 @@ class TemplateKind(StrEnum):
     INTAKE = "intake"
     CONSULTATION = "consultation"
     DISCHARGE = "discharge"
+    # HIPAA "psychotherapy notes": the author's own process notes, kept apart from the record.
+    PSYCHOTHERAPY = "psychotherapy"
 
 
 class TemplateError(ValidationFailed):
@@ -1315,8 +1317,30 @@ DISCHARGE = Template(
     ),
 )
 
+PSYCHOTHERAPY = Template(
+    "psychotherapy",
+    "Psychotherapy note",
+    TemplateKind.PSYCHOTHERAPY,
+    1,
+    (
+        Section(
+            "process",
+            "Process notes",
+            (
+                _write(
+                    "process",
+                    "Process notes",
+                    "Your own impressions, hypotheses and reflections on the session. Only you "
+                    "can read this note: it is kept apart from the record and never exported, "
+                    "printed, billed or shown to the client.",
+                ),
+            ),
+        ),
+    ),
+)
+
 BUILT_IN: dict[str, Template] = {
-    t.key: t for t in (SOAP, DAP, BIRP, INTAKE, CONSULTATION, DISCHARGE)
+    t.key: t for t in (SOAP, DAP, BIRP, INTAKE, CONSULTATION, DISCHARGE, PSYCHOTHERAPY)
 }
 
 

@@ -221,3 +221,38 @@ def test_the_note_list_pages_newest_first_and_is_audited(session: Session, peopl
     with pytest.raises(NotFound):
         list_notes(session, people.associate, case_id=case_id)
     assert len(_actions(session, "note.list_viewed")) == 4  # the refused read wrote nothing
+
+
+def test_a_psychotherapy_note_is_the_authors_alone(session: Session, people, travel) -> None:  # type: ignore[no-untyped-def]
+    from practicerunner.documentation.notes import list_notes
+
+    appointment = seen(session, people, people.cases["associate"], DAY, 10)
+    ana = people.associate
+    private = start_note(session, ana, int(appointment.id), "psychotherapy")  # type: ignore[arg-type]
+    # It is not the session's note: the progress note is still to write, and begins apart.
+    assert [w.note_id for w in notes_to_write(session, ana)] == [None]
+    progress = start_note(session, ana, int(appointment.id), "dap")  # type: ignore[arg-type]
+    assert progress != private
+    revision = save_draft(session, ana, private, {"process": "Countertransference: tired."}, 0)
+    assert sign_note(session, ana, private, revision) == "complete"  # nobody reviews it
+    assert read_note(session, ana, private).answers == {"process": "Countertransference: tired."}
+    # Not the owner, not the supervisor, not another associate: to them it does not exist.
+    for outsider in (people.owner, people.supervisor, people.associate2, people.biller):
+        with pytest.raises(NotFound):
+            read_note(session, outsider, private)
+    case_id = int(people.cases["associate"].id)
+    assert [r.id for r in list_notes(session, people.owner, case_id=case_id)] == [progress]
+    assert [r.id for r in list_notes(session, people.supervisor, case_id=case_id)] == [progress]
+    assert sorted(r.id for r in list_notes(session, ana, case_id=case_id)) == [private, progress]
+    assert _actions(session, "psychotherapy_note.") == [
+        "psychotherapy_note.started",
+        "psychotherapy_note.signed",
+        "psychotherapy_note.viewed",
+    ]
+    with pytest.raises(ValidationFailed):
+        consultation = people.cases["clinician"]
+        consultation.kind = "consultation"
+        session.add(consultation)
+        session.commit()
+        other = seen(session, people, consultation, DAY, 14)
+        start_note(session, people.clinician, int(other.id), "psychotherapy")  # type: ignore[arg-type]

@@ -111,7 +111,15 @@ def test_it_writes_help_text_for_every_written_answer(template: Template) -> Non
 
 
 def test_it_finds_built_in_templates_by_key() -> None:
-    assert sorted(BUILT_IN) == ["birp", "consultation", "dap", "discharge", "intake", "soap"]
+    assert sorted(BUILT_IN) == [
+        "birp",
+        "consultation",
+        "dap",
+        "discharge",
+        "intake",
+        "psychotherapy",
+        "soap",
+    ]
     assert all(key == template.key for key, template in BUILT_IN.items())
     assert built_in("soap") is SOAP
     with pytest.raises(NotFound):

@@ -178,3 +178,27 @@ def test_a_new_case_supervisor_takes_over_the_open_review(session: Session, peop
     ).all()
     session.rollback()
     assert sorted(told) == ["sam@willow.test", "tess@willow.test"]
+
+
+def test_deactivating_a_covering_supervisor_moves_the_review_back(session: Session, people) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from practicerunner.documentation.models import ClinicalNote
+    from practicerunner.documentation.notes import save_draft, sign_note, start_note
+    from practicerunner.practice.service.staff_access import deactivate_staff
+    from tests.integration.billing_support import seen
+
+    uma = _supervisor(session, "uma@willow.test", "Uma Ueda")
+    appointment = seen(session, people, people.cases["associate"], date(2026, 12, 1), 10)
+    appointment.supervisor_override_id = uma.id
+    session.add(appointment)
+    session.commit()
+    ana = people.associate
+    note_id = start_note(session, ana, int(appointment.id), "dap")  # type: ignore[arg-type]
+    answers = {"data": "Slept better.", "assessment": "Improving.", "plan": "Weekly."}
+    sign_note(session, ana, note_id, save_draft(session, ana, note_id, answers, 0))
+    deactivate_staff(session, people.owner, int(uma.id))  # type: ignore[arg-type]
+    note = session.get(ClinicalNote, note_id)
+    assert note is not None and note.reviewer_id == people.staff["supervisor"].id
+    assert "Uma Ueda, coverage for this session, is no longer active" in note.reviewer_why
+    session.rollback()

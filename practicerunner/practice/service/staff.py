@@ -250,5 +250,11 @@ def update_staff(session: Session, actor: Actor, staff_id: int, data: StaffInput
             record_id=staff_id,
             detail={"fields": changed, "roles": [r.value for r in roles]},
         )
+        if "roles" in changed or "supervisors" in changed:
+            # Who supervises whom changed: open reviews follow, in this transaction.
+            from practicerunner.documentation.reviews import reroute_open_reviews
+
+            session.flush()
+            reroute_open_reviews(session, reason="staff_changed", actor=actor)
         session.commit()
     return staff_view(session, staff)

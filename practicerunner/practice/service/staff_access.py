@@ -41,6 +41,11 @@ def deactivate_staff(session: Session, actor: Actor, staff_id: int) -> StaffView
         record_id=staff_id,
         detail={"fields": ["is_active", "deactivated_at"], "sessions_ended": ended},
     )
+    session.flush()
+    # Reviews routed to them (covering a session, or a case's supervisor) move on now.
+    from practicerunner.documentation.reviews import reroute_for_supervisor
+
+    reroute_for_supervisor(session, staff_id, actor=actor)
     session.commit()
     return staff_view(session, staff)
 

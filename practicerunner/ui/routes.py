@@ -26,6 +26,7 @@ BILLING = "/billing"
 BILLING_RUNS = "/billing/runs"
 SETTINGS_BILLING = "/settings/billing"
 PAY = "/pay"  # + /<signed token>: the payer's page, no sign-in
+NOTES = "/notes"
 
 
 def payer_url(payer_key: str) -> str:
@@ -45,6 +46,10 @@ def case_url(case_id: int | str) -> str:
     return f"/cases/{case_id}"
 
 
+def note_url(note_id: int | str) -> str:
+    return f"{NOTES}/{note_id}"
+
+
 # (label, href, lucide icon, permission needed or None)
 NAV: list[tuple[str, str, str, Perm | None]] = [
     ("Home", HOME, "house", None),
@@ -53,6 +58,7 @@ NAV: list[tuple[str, str, str, Perm | None]] = [
     # Clinical roles (exactly those with clinical.view) have sessions of their own to show.
     ("Calendar feed", SETTINGS_CALENDAR_FEED, "calendar-sync", Perm.CLINICAL_VIEW),
     ("Clients", CLIENTS, "users", Perm.CLIENT_VIEW),
+    ("Notes", NOTES, "notebook-pen", Perm.CLINICAL_EDIT),
     ("Practice", SETTINGS_PRACTICE, "building-2", Perm.PRACTICE_MANAGE),
     ("Locations", SETTINGS_LOCATIONS, "map-pin", Perm.PRACTICE_MANAGE),
     ("Holidays", SETTINGS_HOLIDAYS, "calendar-off", Perm.PRACTICE_MANAGE),

@@ -1,0 +1,637 @@
+"""Reflex states for the clinician's Notes screens: the notes list and one note's editor.
+
+Thin, like the other page states: each event resolves the actor again and runs the
+documentation services (`notes`, `reviews`) in a worker thread, keeping flat view data only
+(strings, and small dataclasses of strings for the template's sections and fields).
+
+The editor's controls are uncontrolled, so what the clinician typed stays on screen when a save
+or a signature is refused; `rev` re-keys them only when the note is loaded again. Every field
+saves on blur (text) or change (the others) through `save_draft` with the revision this tab
+last saw, so a stale tab is told to reload instead of overwriting newer text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import reflex as rx
+from sqlmodel import Session, col, select
+
+from practicerunner.clients.access import case_filter
+from practicerunner.clients.models import Case
+from practicerunner.core import clock
+from practicerunner.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from practicerunner.core.permissions import Actor, Perm
+from practicerunner.documentation import notes
+from practicerunner.documentation import templates as tpl
+from practicerunner.documentation.models import ClinicalNote, NoteStatus, SignatureRole
+from practicerunner.documentation.reviews import documentation_dashboard
+from practicerunner.practice.models import Practice, Staff
+from practicerunner.scheduling.models import Appointment
+from practicerunner.ui.routes import case_url, note_url
+from practicerunner.ui.session import SessionState
+
+# What a progress note may be written with, the default first; consultations take one only.
+PROGRESS_CHOICES = [("dap", "DAP"), ("soap", "SOAP"), ("birp", "BIRP")]
+CONSULTATION_TEMPLATE = "consultation"
+
+STATUS_LABELS = {
+    NoteStatus.DRAFT.value: "Draft",
+    NoteStatus.RETURNED.value: "Returned",
+    NoteStatus.AWAITING_REVIEW.value: "Awaiting review",
+    NoteStatus.COMPLETE.value: "Signed",
+}
+
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def day_words(day: date | None) -> str:
+    """'Tue, Mar 3, 2026' ('' for no day)."""
+    if day is None:
+        return ""
+    return f"{_WEEKDAYS[day.weekday()]}, {_MONTHS[day.month - 1]} {day.day}, {day.year}"
+
+
+def moment_words(at: datetime, zone: ZoneInfo) -> str:
+    """'Mar 3, 2026 at 14:05' in the practice's timezone."""
+    local = at.astimezone(zone)
+    return f"{_MONTHS[local.month - 1]} {local.day}, {local.year} at {local:%H:%M}"
+
+
+def _zone(session: Session) -> ZoneInfo:
+    name = session.exec(select(Practice.timezone).order_by(col(Practice.id))).first()
+    return ZoneInfo(name or "America/Los_Angeles")
+
+
+def _template_name(key: str) -> str:
+    found = tpl.BUILT_IN.get(key)
+    return found.name if found else key.replace("_", " ").capitalize()
+
+
+# ---- the notes list -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Overview:
+    """Everything the Notes page shows, as view rows."""
+
+    tiles: list[dict[str, str]]
+    to_write: list[dict[str, str]]
+    mine: list[dict[str, str]]
+
+
+def _tile(label: str, count: int, hint: str, tone: str = "") -> dict[str, str]:
+    return {"label": label, "value": str(count), "hint": hint, "tone": tone if count else ""}
+
+
+def notes_overview(session: Session, actor: Actor) -> Overview:
+    """The actor's documentation counts, sessions to write up and first page of notes."""
+    board = documentation_dashboard(session, actor)
+    tiles = [
+        _tile("To write", board.to_write, "attended sessions without a signed note"),
+        _tile("Drafts", board.drafts, "notes begun, not yet signed"),
+        _tile("Returned", board.returned, "sent back with comments", "amber"),
+    ]
+    if board.reviews_notes:
+        tiles.append(_tile("Reviews waiting", board.reviews_waiting, "notes routed to you"))
+    tiles.append(_tile("Overdue", board.overdue, "past their deadline", "red"))
+
+    pending = notes.notes_to_write(session, actor)
+    appointment_ids = [w.appointment_id for w in pending]
+    facts: dict[int, tuple[str, str, datetime]] = {}
+    if appointment_ids:
+        zone = _zone(session)
+        for appointment_id, title, kind, start_at in session.exec(
+            select(Appointment.id, Case.title, Case.kind, Appointment.start_at)
+            .join(Case, col(Case.id) == col(Appointment.case_id))
+            .where(col(Appointment.id).in_(appointment_ids), case_filter(actor, Perm.CLINICAL_VIEW))
+        ).all():
+            facts[int(appointment_id)] = (title, kind, start_at.astimezone(zone))  # type: ignore[arg-type]
+        session.rollback()
+    to_write = []
+    for item in reversed(pending):  # newest session first: today's work at the top
+        title, kind, start = facts.get(item.appointment_id, ("Case not available", "", None))  # type: ignore[arg-type]
+        to_write.append(
+            {
+                "id": str(item.appointment_id),
+                "day": day_words(item.day),
+                "time": f"{start:%H:%M}" if start is not None else "",
+                "case": title,
+                "case_href": case_url(item.case_id),
+                "overdue": "yes" if item.overdue else "",
+                "consultation": "yes" if kind == "consultation" else "",
+                "draft_href": note_url(item.note_id) if item.note_id is not None else "",
+            }
+        )
+    mine = [
+        {
+            "href": note_url(row.id),
+            "day": day_words(row.day) or "No session",
+            "case": row.case_title,
+            "template": _template_name(row.template_key),
+            "status": row.status,
+            "status_label": STATUS_LABELS.get(row.status, row.status),
+        }
+        for row in notes.list_notes(session, actor)
+    ]
+    return Overview(tiles=tiles, to_write=to_write, mine=mine)
+
+
+class NotesState(SessionState):
+    """/notes: the documentation tiles, sessions to write up, and the clinician's notes."""
+
+    loaded: bool = False
+    forbidden: bool = False
+    tiles: list[dict[str, str]] = []
+    to_write: list[dict[str, str]] = []
+    mine: list[dict[str, str]] = []
+    starting: str = ""  # the appointment whose note is being started
+    write_errors: dict[str, str] = {}  # by appointment id
+
+    @rx.event
+    async def load(self):
+        self.starting, self.write_errors = "", {}
+        actor = await self.actor()
+        if actor is None:
+            return self.to_sign_in()
+        if not actor.can(Perm.CLINICAL_EDIT):
+            self.forbidden, self.loaded = True, True
+            return None
+        try:
+            overview = await self.call(notes_overview, actor)
+        except PermissionDenied:
+            self.forbidden, self.loaded = True, True
+            return None
+        self.tiles, self.to_write, self.mine = overview.tiles, overview.to_write, overview.mine
+        self.forbidden, self.loaded = False, True
+        return None
+
+    @rx.event
+    async def write_note(self, form: dict[str, Any]):
+        """Begin the note of one session with the chosen template, then open it."""
+        actor = await self.actor()
+        if actor is None:
+            yield self.to_sign_in()
+            return
+        raw_id = str(form.get("appointment_id", "") or "")
+        template = str(form.get("template", "") or "")
+        if not raw_id.isdigit():
+            return
+        self.starting, self.write_errors = raw_id, {}
+        yield
+        try:
+            note_id = await self.call(notes.start_note, actor, int(raw_id), template)
+        except ValidationFailed as exc:
+            self.starting = ""
+            self.write_errors = {raw_id: next(iter(exc.errors.values()), exc.message)}
+            return
+        except (NotFound, PermissionDenied):
+            self.starting = ""
+            self.write_errors = {raw_id: "This session's note cannot be started by you."}
+            return
+        yield rx.redirect(note_url(note_id))
+
+
+# ---- one note -------------------------------------------------------------------------------
+
+
+@dataclass
+class FieldRow:
+    """One question as the editor shows it. VALUE is what the control starts with ('' when
+    empty; checkboxes 'yes' or ''); SHOWN is the read-only answer ('Yes', '6 out of 10', '—').
+    TITLED: the field says what its section's title says, so the label is not shown twice."""
+
+    key: str = ""
+    label: str = ""
+    type: str = "text"
+    required: bool = False
+    help: str = ""
+    multiline: bool = False
+    options: list[str] = field(default_factory=list)
+    value: str = ""
+    shown: str = ""
+    titled: bool = False
+
+
+@dataclass
+class SectionRow:
+    key: str = ""
+    title: str = ""
+    fields: list[FieldRow] = field(default_factory=list)
+    required: bool = False  # its titled field must be answered to sign: mark the title
+
+
+@dataclass(frozen=True)
+class NoteScreen:
+    """A note as read for the actor, with what the editor needs beside it."""
+
+    view: notes.NoteView
+    editable: bool  # the actor's own draft or returned note
+    can_add_addendum: bool
+    case_title: str
+    reviewer_name: str
+    zone: ZoneInfo
+
+
+def open_note(session: Session, actor: Actor, note_id: int) -> NoteScreen:
+    """`notes.read_note` (audited), plus the case's title and who reviews the note."""
+    # Read first: read_note commits last, so its signed rows stay loaded once the session ends.
+    found = session.exec(
+        select(ClinicalNote.author_id, ClinicalNote.reviewer_id, Case.title)
+        .join(Case, col(Case.id) == col(ClinicalNote.case_id))
+        .where(ClinicalNote.id == note_id)
+    ).first()
+    author_id, reviewer_id, title = found if found is not None else (None, None, "")
+    reviewer = session.get(Staff, reviewer_id) if reviewer_id is not None else None
+    reviewer_name = reviewer.full_name if reviewer else ""
+    zone = _zone(session)
+    view = notes.read_note(session, actor, note_id)  # NotFound unless the actor may read it
+    own = author_id == actor.staff_id and actor.can(Perm.CLINICAL_EDIT)
+    return NoteScreen(
+        view=view,
+        editable=own and view.status in (s.value for s in notes.EDITABLE),
+        can_add_addendum=own and view.status == NoteStatus.COMPLETE.value,
+        case_title=title,
+        reviewer_name=reviewer_name,
+        zone=zone,
+    )
+
+
+def _control_value(note_field: tpl.NoteField, value: object) -> str:
+    if note_field.type is tpl.FieldType.CHECKBOX:
+        return "yes" if value is True else ""
+    return "" if value is None else str(value)
+
+
+def _shown(note_field: tpl.NoteField, value: object) -> str:
+    if note_field.type is tpl.FieldType.CHECKBOX:
+        return "Yes" if value is True else "No"
+    if value is None or value == "":
+        return "—"
+    if note_field.type is tpl.FieldType.SCALE:
+        return f"{value} out of {tpl.SCALE_MAX}"
+    if note_field.type is tpl.FieldType.DATE and isinstance(value, str):
+        try:
+            return day_words(date.fromisoformat(value))
+        except ValueError:
+            return value
+    return str(value)
+
+
+def _sections(template: tpl.Template, answers: dict[str, object]) -> list[SectionRow]:
+    rows = []
+    for section in template.sections:
+        fields = [
+            FieldRow(
+                key=f.key,
+                label=f.label,
+                type=f.type.value,
+                required=f.required,
+                help=f.help,
+                multiline=f.multiline,
+                options=list(f.options),
+                value=_control_value(f, answers.get(f.key)),
+                shown=_shown(f, answers.get(f.key)),
+                titled=f.label.casefold() == section.title.casefold()
+                and f.type is not tpl.FieldType.CHECKBOX,
+            )
+            for f in section.fields
+        ]
+        rows.append(
+            SectionRow(
+                key=section.key,
+                title=section.title,
+                fields=fields,
+                required=any(f.titled and f.required for f in fields),
+            )
+        )
+    return rows
+
+
+def _facts(session_facts: dict[str, Any]) -> dict[str, str]:
+    """The session a note documents, in words for its header."""
+    day = ""
+    if session_facts.get("date"):
+        try:
+            day = day_words(date.fromisoformat(str(session_facts["date"])))
+        except ValueError:
+            day = str(session_facts["date"])
+    start, end = session_facts.get("start", ""), session_facts.get("end", "")
+    minutes = session_facts.get("minutes")
+    times = f"{start}–{end}" if start and end else ""
+    if times and minutes:
+        times += f" ({minutes} min)"
+    service = str(session_facts.get("service", ""))
+    code = str(session_facts.get("code", ""))
+    place = str(session_facts.get("place", ""))
+    if session_facts.get("telehealth"):
+        place = f"Telehealth ({place})" if place and place.lower() != "telehealth" else "Telehealth"
+    present = session_facts.get("present") or []
+    return {
+        "date": day or "—",
+        "time": times or "—",
+        "present": ", ".join(str(p) for p in present) or "—",
+        "service": (f"{service} · {code}" if code else service) or "—",
+        "place": place or "—",
+    }
+
+
+def _signer(name: str, credentials: str) -> str:
+    """'Ines Ruiz, LMFT' (the name alone without credentials)."""
+    return f"{name}, {credentials}" if credentials else name
+
+
+def _versions(screen: NoteScreen) -> list[dict[str, str]]:
+    rows = []
+    for version in screen.view.versions:
+        who = _signer(version.signed_name, version.signed_credentials)
+        verb = {
+            SignatureRole.AUTHOR.value: "Signed by",
+            SignatureRole.SUPERVISOR.value: "Co-signed by",
+            SignatureRole.RETURNED.value: "Returned by",
+        }.get(version.role, "Signed by")
+        rows.append(
+            {
+                "line": f"{verb} {who}",
+                "when": moment_words(version.signed_at, screen.zone),
+                "round": f"Round {version.round}" if screen.view.round > 1 else "",
+                "comment": version.comment,
+            }
+        )
+    return rows
+
+
+def _draft_answers(template: tpl.Template, answers: dict[str, object]) -> dict[str, object]:
+    """Stored answers as the editor sends them back: text, and booleans for checkboxes."""
+    raw: dict[str, object] = {}
+    for note_field in template.fields():
+        value = answers.get(note_field.key)
+        if note_field.type is tpl.FieldType.CHECKBOX:
+            raw[note_field.key] = value is True
+        elif value is not None:
+            raw[note_field.key] = str(value)
+    return raw
+
+
+class NoteEditorState(SessionState):
+    """/notes/<id>: the note's session, its fields saved as they change, signing; once
+    signed, the note read-only with its signatures and addenda."""
+
+    loaded: bool = False
+    not_found: bool = False
+    current: int = 0  # the note's id (the route argument is note_id: not shadowed)
+    heading: str = ""
+    case_title: str = ""
+    case_href: str = ""
+    facts: dict[str, str] = {}
+    status: str = ""
+    status_label: str = ""
+    editable: bool = False
+    review_line: str = ""  # "With Sam Suarez for review"
+    review_why: str = ""
+    returned: dict[str, str] = {}  # the supervisor's latest comments on a returned note
+    sections: list[SectionRow] = []
+    errors: dict[str, str] = {}
+    summary: str = ""
+    save_state: str = ""  # "Saving…", "Saved 10:42", "Not saved"
+    stale: str = ""  # why this tab must reload before it saves again
+    signing: bool = False
+    versions: list[dict[str, str]] = []
+    addenda: list[dict[str, str]] = []
+    can_add_addendum: bool = False
+    addendum_errors: dict[str, str] = {}
+    adding: bool = False
+    addendum_rev: int = 0
+    rev: int = 0
+    # Server-only: the draft as last sent, its revision, the template and the practice's zone.
+    _answers: dict[str, Any] = {}
+    _revision: int = 0
+    _template: dict[str, Any] = {}
+    _types: dict[str, str] = {}
+    _refused: bool = False
+    _zone_name: str = "America/Los_Angeles"
+
+    def _id_from_url(self) -> int | None:
+        tail = str(self.router.url.path).rstrip("/").rsplit("/", 1)[-1]
+        return int(tail) if tail.isdigit() else None
+
+    def _template_now(self) -> tpl.Template:
+        return tpl.template_from_dict(self._template)
+
+    def _today(self) -> date:
+        return clock.now().astimezone(ZoneInfo(self._zone_name)).date()
+
+    def _show(self, screen: NoteScreen) -> None:
+        view = screen.view
+        template = view.template
+        self.current = view.id
+        self.heading = template.name
+        self.case_title = screen.case_title
+        self.case_href = case_url(view.case_id)
+        self.facts = _facts(view.session)
+        self.status = view.status
+        self.status_label = STATUS_LABELS.get(view.status, view.status)
+        self.editable = screen.editable
+        self.can_add_addendum = screen.can_add_addendum
+        awaiting = view.status == NoteStatus.AWAITING_REVIEW.value
+        self.review_line = (
+            f"With {screen.reviewer_name or 'the supervisor'} for review" if awaiting else ""
+        )
+        self.review_why = view.reviewer_why if awaiting else ""
+        self.returned = {}
+        if view.status == NoteStatus.RETURNED.value:
+            sent_back = [v for v in view.versions if v.role == SignatureRole.RETURNED.value]
+            if sent_back:
+                last = sent_back[-1]
+                self.returned = {
+                    "who": last.signed_name,
+                    "when": moment_words(last.signed_at, screen.zone),
+                    "comment": last.comment,
+                }
+        self.sections = _sections(template, view.answers)
+        self.versions = _versions(screen)
+        self.addenda = [
+            {
+                "text": a.text,
+                "who": _signer(a.signed_name, a.signed_credentials),
+                "when": moment_words(a.signed_at, screen.zone),
+            }
+            for a in view.addenda
+        ]
+        self._answers = _draft_answers(template, view.answers)
+        self._revision = view.revision
+        self._template = tpl.template_to_dict(template)
+        self._types = {f.key: f.type.value for f in template.fields()}
+        self._refused = False
+        self._zone_name = screen.zone.key
+        self.errors, self.summary, self.stale, self.save_state = {}, "", "", ""
+        self.rev += 1
+
+    async def _fetch(self, actor: Actor) -> bool:
+        """Load the note into the page; False when it is not there for this actor."""
+        note_id = self._id_from_url()
+        try:
+            if note_id is None:
+                raise NotFound("note")
+            screen = await self.call(open_note, actor, note_id)
+        except (NotFound, PermissionDenied):
+            return False
+        self._show(screen)
+        return True
+
+    @rx.event
+    async def load(self):
+        self.loaded, self.not_found, self.addendum_errors = False, False, {}
+        self.signing, self.adding = False, False
+        actor = await self.actor()
+        if actor is None:
+            return self.to_sign_in()
+        self.not_found = not await self._fetch(actor)
+        self.loaded = True
+        return None
+
+    @rx.event
+    async def reload(self):
+        """Load the latest saved text (after another window changed the note)."""
+        actor = await self.actor()
+        if actor is None:
+            return self.to_sign_in()
+        if not await self._fetch(actor):
+            self.not_found = True
+        return None
+
+    def _labels(self, keys: list[str]) -> list[str]:
+        template = self._template_now()
+        labels = []
+        for key in keys:
+            try:
+                labels.append(template.field(key).label)
+            except KeyError:
+                continue
+        return labels
+
+    @rx.event
+    async def save_field(self, key: str, value: Any):
+        """Save the draft after one field changed (text on blur, the others on change)."""
+        if not self.editable or self.stale or key not in self._types:
+            return
+        answer: object = (
+            bool(value) if self._types[key] == tpl.FieldType.CHECKBOX.value else str(value or "")
+        )
+        before = self._answers.get(key, False if isinstance(answer, bool) else "")
+        if answer == before and not self._refused:
+            return
+        actor = await self.actor()
+        if actor is None:
+            yield self.to_sign_in()
+            return
+        self._answers = {**self._answers, key: answer}
+        self.save_state = "Saving…"
+        yield
+        try:
+            revision = await self.call(
+                notes.save_draft, actor, self.current, dict(self._answers), self._revision
+            )
+        except notes.StaleDraft as exc:
+            self.stale, self.save_state = exc.message, ""
+            return
+        except ValidationFailed as exc:
+            if "note" in exc.errors:  # signed in another window meanwhile
+                self.stale, self.save_state = exc.errors["note"], ""
+                return
+            self._refused = True
+            self.errors = {**self.errors, **exc.errors}
+            self.save_state = "Not saved"
+            self.summary = "Your last change was not saved. Correct the field marked below."
+            return
+        except (NotFound, PermissionDenied):
+            self.stale, self.save_state = "This note is no longer available to you.", ""
+            return
+        self._revision, self._refused = revision, False
+        zone = ZoneInfo(self._zone_name)
+        self.save_state = f"Saved {clock.now().astimezone(zone):%H:%M}"
+        if self.errors:
+            # Keep only what still stops signing, now that this answer is saved.
+            still = tpl.signing_errors(self._template_now(), self._answers, self._today())
+            self.errors = {k: still[k] for k in self.errors if k in still}
+            if not self.errors:
+                self.summary = ""
+            elif self.summary.startswith("Your last change"):
+                self.summary = self._not_signed_summary(list(self.errors))
+
+    def _not_signed_summary(self, keys: list[str]) -> str:
+        labels = self._labels(keys)
+        if not labels:
+            return "The note was not signed."
+        return "The note was not signed. Complete: " + ", ".join(labels) + "."
+
+    @rx.event
+    async def sign(self):
+        """Sign the note as saved; refused by field while required answers are missing."""
+        if not self.editable or self.stale:
+            return
+        if self._refused:
+            self.summary = "Your last change was not saved. Correct the field marked below first."
+            return
+        actor = await self.actor()
+        if actor is None:
+            yield self.to_sign_in()
+            return
+        self.signing = True
+        yield
+        try:
+            status = await self.call(notes.sign_note, actor, self.current, self._revision)
+        except notes.StaleDraft as exc:
+            self.stale, self.signing = exc.message, False
+            return
+        except ValidationFailed as exc:
+            self.signing = False
+            fields = {k: v for k, v in exc.errors.items() if k in self._types}
+            self.errors = fields
+            if "note" in exc.errors and not fields:
+                self.summary = exc.errors["note"]
+            else:
+                self.summary = self._not_signed_summary(list(fields))
+            return
+        except DomainError as exc:
+            self.signing = False
+            yield rx.toast.error(exc.message)
+            return
+        await self._fetch(actor)
+        self.signing = False
+        yield rx.toast.success(
+            "Note signed and sent for review."
+            if status == NoteStatus.AWAITING_REVIEW.value
+            else "Note signed."
+        )
+
+    @rx.event
+    async def add_addendum(self, form: dict[str, Any]):
+        """A signed, dated addendum to the completed note."""
+        actor = await self.actor()
+        if actor is None:
+            yield self.to_sign_in()
+            return
+        self.adding = True
+        yield
+        try:
+            await self.call(
+                notes.add_addendum, actor, self.current, str(form.get("addendum", "") or "")
+            )
+        except ValidationFailed as exc:
+            self.adding = False
+            self.addendum_errors = {"addendum": next(iter(exc.errors.values()), exc.message)}
+            return
+        except (NotFound, PermissionDenied):
+            self.adding = False
+            yield rx.toast.error("Only the note's author can add an addendum.")
+            return
+        self.addendum_errors = {}
+        await self._fetch(actor)
+        self.addendum_rev += 1
+        self.adding = False
+        yield rx.toast.success("Addendum added.")

@@ -1,5 +1,6 @@
 """The clinician's Notes screens: /notes (what to write, what was written) and /notes/<id>
-(one note: written and saved field by field, signed, then read-only with its addenda)."""
+(one note: written and saved field by field, signed, then read-only with its addenda; for
+the supervisor it is routed to, co-signed or returned with comments)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from practicerunner.documentation.note_state import (
 )
 from practicerunner.ui.components import loading, not_found_panel, page_header, section
 from practicerunner.ui.layout import app_page
-from practicerunner.ui.routes import NOTES
+from practicerunner.ui.routes import NOTES, REVIEWS
 
 # The route argument is note_id; the state keeps the id as `current`, so nothing shadows it.
 NOTE_PAGE = NOTES + "/[note_id]"
@@ -516,6 +517,30 @@ def _callouts() -> rx.Component:
             ),
         ),
         rx.cond(
+            E.review_result != "",
+            rx.callout.root(
+                rx.callout.icon(rx.icon("circle-check")),
+                rx.hstack(
+                    rx.callout.text(E.review_result, id="review-result-text"),
+                    rx.spacer(),
+                    rx.button(
+                        rx.link("Back to reviews", href=REVIEWS, underline="none"),
+                        as_child=True,
+                        size="1",
+                        variant="soft",
+                        color_scheme="green",
+                    ),
+                    width="100%",
+                    align="center",
+                    spacing="3",
+                ),
+                color_scheme="green",
+                role="status",
+                id="review-result",
+                width="100%",
+            ),
+        ),
+        rx.cond(
             E.returned.length() > 0,
             rx.callout.root(
                 rx.callout.icon(rx.icon("message-square-text")),
@@ -529,6 +554,17 @@ def _callouts() -> rx.Component:
                 ),
                 color_scheme="amber",
                 id="returned-comments",
+                width="100%",
+            ),
+        ),
+        rx.cond(
+            E.review_errors.contains("note"),
+            rx.callout(
+                E.review_errors["note"],
+                icon="triangle-alert",
+                color_scheme="red",
+                role="alert",
+                id="review-error",
                 width="100%",
             ),
         ),
@@ -574,7 +610,11 @@ def _editor() -> rx.Component:
 def _version_row(row: Any) -> rx.Component:
     return rx.vstack(
         rx.hstack(
-            rx.icon("badge-check", size=16, color=rx.color("teal", 10)),
+            rx.cond(
+                row["kind"] == "returned",
+                rx.icon("corner-up-left", size=16, color=rx.color("amber", 10)),
+                rx.icon("badge-check", size=16, color=rx.color("teal", 10)),
+            ),
             rx.text(row["line"], size="2", weight="medium"),
             rx.text(row["when"], size="2", color_scheme="gray"),
             rx.cond(
@@ -653,6 +693,94 @@ def _addendum_form() -> rx.Component:
     )
 
 
+def _review_panel() -> rx.Component:
+    """The reviewer's two answers: co-sign as signed, or return with what should change."""
+    has_error = E.review_errors.contains("comment")
+    return rx.el.section(
+        rx.heading("Your review", size="4", weight="medium", as_="h2"),
+        rx.text(
+            "Co-sign to approve the note as " + E.author_name + " signed it: it is then "
+            "complete and locked. To ask for changes, return it with your comments instead.",
+            size="2",
+            color=MUTED,
+        ),
+        rx.box(
+            rx.button(
+                rx.icon("badge-check", size=16),
+                "Co-sign",
+                on_click=E.cosign,
+                loading=E.cosigning,
+                disabled=E.returning,
+                id="cosign-note",
+            ),
+        ),
+        rx.separator(size="4"),
+        rx.form(
+            rx.vstack(
+                rx.el.label(
+                    rx.text(
+                        "Comments for " + E.author_name,
+                        rx.text.span(" *", color=rx.color("red", 10), aria_hidden="true"),
+                        size="2",
+                        weight="medium",
+                    ),
+                    html_for="comment",
+                ),
+                rx.text(
+                    "Required to return the note. "
+                    + E.author_name
+                    + " sees them at the top of the note when revising it.",
+                    size="1",
+                    color=MUTED,
+                ),
+                rx.text_area(
+                    id="comment",
+                    name="comment",
+                    rows="4",
+                    resize="vertical",
+                    aria_invalid=rx.cond(has_error, "true", "false"),
+                    aria_describedby="comment-error",
+                    width="100%",
+                ),
+                rx.cond(
+                    has_error,
+                    rx.text(
+                        E.review_errors["comment"],
+                        id="comment-error",
+                        role="alert",
+                        size="1",
+                        color=rx.color("red", 11),
+                    ),
+                ),
+                rx.button(
+                    rx.icon("corner-up-left", size=16),
+                    "Return to " + E.author_name,
+                    type="submit",
+                    loading=E.returning,
+                    disabled=E.cosigning,
+                    variant="soft",
+                    color_scheme="amber",
+                    id="return-note",
+                ),
+                spacing="2",
+                max_width=READABLE,
+                width="100%",
+            ),
+            on_submit=E.return_to_author,
+            reset_on_submit=False,
+        ),
+        aria_label="Your review",
+        id="review-panel",
+        style={
+            **CARD,
+            "border": f"1px solid {rx.color('blue', 6)}",
+            "display": "flex",
+            "flex_direction": "column",
+            "gap": "14px",
+        },
+    )
+
+
 def _signed() -> rx.Component:
     return rx.vstack(
         _read_note(),
@@ -664,14 +792,20 @@ def _signed() -> rx.Component:
                 empty_note("Not signed yet."),
             ),
         ),
-        section(
-            "Addenda",
-            rx.cond(
-                E.addenda.length() > 0,
-                rx.vstack(rx.foreach(E.addenda, _addendum_row), spacing="4", id="note-addenda"),
-                empty_note("No addenda."),
+        # Read, then the history of its rounds, then answer.
+        rx.cond(E.can_review, _review_panel()),
+        # Addenda belong to completed notes only: elsewhere the section would say nothing.
+        rx.cond(
+            E.status == "complete",
+            section(
+                "Addenda",
+                rx.cond(
+                    E.addenda.length() > 0,
+                    rx.vstack(rx.foreach(E.addenda, _addendum_row), spacing="4", id="note-addenda"),
+                    empty_note("No addenda."),
+                ),
+                rx.cond(E.can_add_addendum, _addendum_form()),
             ),
-            rx.cond(E.can_add_addendum, _addendum_form()),
         ),
         spacing="5",
         width="100%",
@@ -681,8 +815,8 @@ def _signed() -> rx.Component:
 def _note_header() -> rx.Component:
     return rx.vstack(
         rx.link(
-            rx.hstack(rx.icon("arrow-left", size=14), "Notes", spacing="1", align="center"),
-            href=NOTES,
+            rx.hstack(rx.icon("arrow-left", size=14), E.back_label, spacing="1", align="center"),
+            href=E.back_href,
             size="2",
             color_scheme="gray",
         ),

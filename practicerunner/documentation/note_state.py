@@ -8,6 +8,10 @@ The editor's controls are uncontrolled, so what the clinician typed stays on scr
 or a signature is refused; `rev` re-keys them only when the note is loaded again. Every field
 saves on blur (text) or change (the others) through `save_draft` with the revision this tab
 last saw, so a stale tab is told to reload instead of overwriting newer text.
+
+The supervisor a note is routed to reads it on the same page and answers it there: co-sign
+(`notes.cosign_note`) or return with comments (`notes.return_note`), offered only while the
+note awaits their review.
 """
 
 from __future__ import annotations
@@ -24,14 +28,14 @@ from practicerunner.clients.access import case_filter
 from practicerunner.clients.models import Case
 from practicerunner.core import clock
 from practicerunner.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
-from practicerunner.core.permissions import Actor, Perm
+from practicerunner.core.permissions import Actor, Perm, Role
 from practicerunner.documentation import notes
 from practicerunner.documentation import templates as tpl
 from practicerunner.documentation.models import ClinicalNote, NoteStatus, SignatureRole
 from practicerunner.documentation.reviews import documentation_dashboard
 from practicerunner.practice.models import Practice, Staff
 from practicerunner.scheduling.models import Appointment
-from practicerunner.ui.routes import case_url, note_url
+from practicerunner.ui.routes import NOTES, REVIEWS, case_url, note_url
 from practicerunner.ui.session import SessionState
 
 # What a progress note may be written with, the default first; consultations take one only.
@@ -235,6 +239,8 @@ class NoteScreen:
     case_title: str
     reviewer_name: str
     zone: ZoneInfo
+    reviews_it: bool = False  # the actor is the note's reviewer, not its author
+    can_review: bool = False  # awaiting review, routed to the actor, who is a supervisor
 
 
 def open_note(session: Session, actor: Actor, note_id: int) -> NoteScreen:
@@ -251,6 +257,7 @@ def open_note(session: Session, actor: Actor, note_id: int) -> NoteScreen:
     zone = _zone(session)
     view = notes.read_note(session, actor, note_id)  # NotFound unless the actor may read it
     own = author_id == actor.staff_id and actor.can(Perm.CLINICAL_EDIT)
+    reviews_it = reviewer_id == actor.staff_id and not own
     return NoteScreen(
         view=view,
         editable=own and view.status in (s.value for s in notes.EDITABLE),
@@ -258,6 +265,11 @@ def open_note(session: Session, actor: Actor, note_id: int) -> NoteScreen:
         case_title=title,
         reviewer_name=reviewer_name,
         zone=zone,
+        reviews_it=reviews_it,
+        # As `notes.cosign_note` and `return_note` decide: offer only what they will accept.
+        can_review=reviews_it
+        and view.status == NoteStatus.AWAITING_REVIEW.value
+        and Role.SUPERVISOR in actor.roles,
     )
 
 
@@ -357,6 +369,7 @@ def _versions(screen: NoteScreen) -> list[dict[str, str]]:
         rows.append(
             {
                 "line": f"{verb} {who}",
+                "kind": version.role,  # a return is drawn apart from the signatures
                 "when": moment_words(version.signed_at, screen.zone),
                 "round": f"Round {version.round}" if screen.view.round > 1 else "",
                 "comment": version.comment,
@@ -406,6 +419,15 @@ class NoteEditorState(SessionState):
     addendum_errors: dict[str, str] = {}
     adding: bool = False
     addendum_rev: int = 0
+    back_href: str = NOTES  # Reviews for the note's reviewer
+    back_label: str = "Notes"
+    # The reviewer's side: co-sign, or return to the author with comments.
+    author_name: str = ""
+    can_review: bool = False
+    review_errors: dict[str, str] = {}  # "comment" beside the field, "note" above the actions
+    cosigning: bool = False
+    returning: bool = False
+    review_result: str = ""  # what the reviewer just did, with the way back to the queue
     rev: int = 0
     # Server-only: the draft as last sent, its revision, the template and the practice's zone.
     _answers: dict[str, Any] = {}
@@ -438,9 +460,18 @@ class NoteEditorState(SessionState):
         self.editable = screen.editable
         self.can_add_addendum = screen.can_add_addendum
         awaiting = view.status == NoteStatus.AWAITING_REVIEW.value
-        self.review_line = (
-            f"With {screen.reviewer_name or 'the supervisor'} for review" if awaiting else ""
-        )
+        self.author_name = view.author_name or "the author"
+        self.can_review = screen.can_review
+        # The reviewer came from the queue and goes back to it.
+        self.back_href = REVIEWS if screen.reviews_it else NOTES
+        self.back_label = "Reviews" if screen.reviews_it else "Notes"
+        if awaiting and screen.can_review:
+            line = f"Signed by {self.author_name}: waiting for your review"
+        elif awaiting:
+            line = f"With {screen.reviewer_name or 'the supervisor'} for review"
+        else:
+            line = ""
+        self.review_line = line
         self.review_why = view.reviewer_why if awaiting else ""
         self.returned = {}
         if view.status == NoteStatus.RETURNED.value:
@@ -487,6 +518,8 @@ class NoteEditorState(SessionState):
     async def load(self):
         self.loaded, self.not_found, self.addendum_errors = False, False, {}
         self.signing, self.adding = False, False
+        self.review_errors, self.review_result = {}, ""
+        self.cosigning, self.returning = False, False
         actor = await self.actor()
         if actor is None:
             return self.to_sign_in()
@@ -635,3 +668,64 @@ class NoteEditorState(SessionState):
         self.addendum_rev += 1
         self.adding = False
         yield rx.toast.success("Addendum added.")
+
+    async def _review_refused(self, actor: Actor, exc: Exception) -> None:
+        """The review was not recorded: say why, with the note as it is now."""
+        if isinstance(exc, ValidationFailed) and "comment" in exc.errors:
+            self.review_errors = {"comment": exc.errors["comment"]}
+            return
+        if isinstance(exc, ValidationFailed):
+            message = next(iter(exc.errors.values()), exc.message)
+        else:  # co-signed, returned or moved elsewhere meanwhile (another tab, a reroute)
+            message = "This note is no longer waiting for your review."
+        if not await self._fetch(actor):
+            self.not_found = True
+        self.review_errors = {"note": message}
+
+    @rx.event
+    async def cosign(self):
+        """Approve the note as signed: co-signed, complete and locked."""
+        if not self.can_review or self.cosigning or self.returning:
+            return
+        actor = await self.actor()
+        if actor is None:
+            yield self.to_sign_in()
+            return
+        self.cosigning, self.review_errors = True, {}
+        yield
+        try:
+            await self.call(notes.cosign_note, actor, self.current)
+        except (ValidationFailed, NotFound, PermissionDenied) as exc:
+            self.cosigning = False
+            await self._review_refused(actor, exc)
+            return
+        await self._fetch(actor)
+        self.cosigning = False
+        self.review_result = "Co-signed: the note is complete and locked."
+
+    @rx.event
+    async def return_to_author(self, form: dict[str, Any]):
+        """Send the note back to its author with comments; refused beside the field when
+        there are none (what was typed stays)."""
+        if not self.can_review or self.cosigning or self.returning:
+            return
+        actor = await self.actor()
+        if actor is None:
+            yield self.to_sign_in()
+            return
+        comment = str(form.get("comment", "") or "")
+        self.returning, self.review_errors = True, {}
+        yield
+        try:
+            await self.call(notes.return_note, actor, self.current, comment)
+        except (ValidationFailed, NotFound, PermissionDenied) as exc:
+            self.returning = False
+            await self._review_refused(actor, exc)
+            return
+        author = self.author_name
+        await self._fetch(actor)
+        self.returning = False
+        self.review_result = (
+            f"Returned to {author} with your comments. The note comes back to your queue "
+            "once it is signed again."
+        )

@@ -9,6 +9,7 @@ from practicerunner.calendars import pages as _calendar_feed_pages  # noqa: F401
 from practicerunner.clients import case_pages as _case_pages  # noqa: F401
 from practicerunner.clients import pages as _client_pages  # noqa: F401
 from practicerunner.documentation import note_pages as _note_pages  # noqa: F401
+from practicerunner.documentation import review_pages as _review_pages  # noqa: F401
 from practicerunner.messaging import pages as _messaging_pages  # noqa: F401
 from practicerunner.practice import pages as _practice_pages  # noqa: F401
 from practicerunner.scheduling import availability_pages as _availability_pages  # noqa: F401

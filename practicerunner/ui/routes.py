@@ -27,6 +27,7 @@ BILLING_RUNS = "/billing/runs"
 SETTINGS_BILLING = "/settings/billing"
 PAY = "/pay"  # + /<signed token>: the payer's page, no sign-in
 NOTES = "/notes"
+REVIEWS = "/reviews"  # the supervisor's queue of notes to co-sign
 
 
 def payer_url(payer_key: str) -> str:
@@ -59,6 +60,8 @@ NAV: list[tuple[str, str, str, Perm | None]] = [
     ("Calendar feed", SETTINGS_CALENDAR_FEED, "calendar-sync", Perm.CLINICAL_VIEW),
     ("Clients", CLIENTS, "users", Perm.CLIENT_VIEW),
     ("Notes", NOTES, "notebook-pen", Perm.CLINICAL_EDIT),
+    # Every clinical role: the page itself tells those who supervise nobody that it is empty.
+    ("Reviews", REVIEWS, "clipboard-check", Perm.CLINICAL_VIEW),
     ("Practice", SETTINGS_PRACTICE, "building-2", Perm.PRACTICE_MANAGE),
     ("Locations", SETTINGS_LOCATIONS, "map-pin", Perm.PRACTICE_MANAGE),
     ("Holidays", SETTINGS_HOLIDAYS, "calendar-off", Perm.PRACTICE_MANAGE),

@@ -33,7 +33,8 @@ from practicerunner.documentation import notes
 from practicerunner.documentation import templates as tpl
 from practicerunner.documentation.models import ClinicalNote, NoteStatus, SignatureRole
 from practicerunner.documentation.reviews import documentation_dashboard
-from practicerunner.practice.models import Practice, Staff
+from practicerunner.practice.local import practice_tz
+from practicerunner.practice.models import Staff
 from practicerunner.scheduling.models import Appointment
 from practicerunner.ui.routes import NOTES, REVIEWS, case_url, note_url
 from practicerunner.ui.session import SessionState
@@ -64,11 +65,6 @@ def moment_words(at: datetime, zone: ZoneInfo) -> str:
     """'Mar 3, 2026 at 14:05' in the practice's timezone."""
     local = at.astimezone(zone)
     return f"{_MONTHS[local.month - 1]} {local.day}, {local.year} at {local:%H:%M}"
-
-
-def _zone(session: Session) -> ZoneInfo:
-    name = session.exec(select(Practice.timezone).order_by(col(Practice.id))).first()
-    return ZoneInfo(name or "America/Los_Angeles")
 
 
 def _template_name(key: str) -> str:
@@ -108,7 +104,7 @@ def notes_overview(session: Session, actor: Actor) -> Overview:
     appointment_ids = [w.appointment_id for w in pending]
     facts: dict[int, tuple[str, str, datetime]] = {}
     if appointment_ids:
-        zone = _zone(session)
+        zone = practice_tz(session)
         for appointment_id, title, kind, start_at in session.exec(
             select(Appointment.id, Case.title, Case.kind, Appointment.start_at)
             .join(Case, col(Case.id) == col(Appointment.case_id))
@@ -254,7 +250,7 @@ def open_note(session: Session, actor: Actor, note_id: int) -> NoteScreen:
     author_id, reviewer_id, title = found if found is not None else (None, None, "")
     reviewer = session.get(Staff, reviewer_id) if reviewer_id is not None else None
     reviewer_name = reviewer.full_name if reviewer else ""
-    zone = _zone(session)
+    zone = practice_tz(session)
     view = notes.read_note(session, actor, note_id)  # NotFound unless the actor may read it
     own = author_id == actor.staff_id and actor.can(Perm.CLINICAL_EDIT)
     reviews_it = reviewer_id == actor.staff_id and not own

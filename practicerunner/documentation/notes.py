@@ -23,7 +23,6 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_
 from sqlalchemy import select as sa_select
@@ -43,7 +42,8 @@ from practicerunner.documentation.models import (
     NoteVersion,
     SignatureRole,
 )
-from practicerunner.practice.models import Location, Practice, Service, Staff
+from practicerunner.practice.local import practice_today, practice_tz
+from practicerunner.practice.models import Location, Service, Staff
 from practicerunner.scheduling.models import Appointment, AppointmentAttendee
 from practicerunner.supervision.routing import resolve_for_appointment
 
@@ -61,13 +61,9 @@ class StaleDraft(DomainError):
         )
 
 
-def _zone(session: Session) -> ZoneInfo:
-    return ZoneInfo(session.exec(select(Practice.timezone)).first() or "America/Los_Angeles")
-
-
 def session_facts(session: Session, appointment: Appointment) -> dict[str, Any]:
     """What a progress note prefills from APPOINTMENT, as stored with the note."""
-    zone = _zone(session)
+    zone = practice_tz(session)
     start = appointment.start_at.astimezone(zone)
     end = appointment.end_at.astimezone(zone)
     service = session.get(Service, appointment.service_id)
@@ -234,25 +230,13 @@ def sign_note(session: Session, actor: Actor, note_id: int, revision: int) -> st
         raise StaleDraft()
     template = _template_of(note)
     answers = json.loads(note.answers_json)
-    today = clock.now().astimezone(_zone(session)).date()
+    today = practice_today(session)
     problems = tpl.signing_errors(template, answers, today)
     if problems:
         session.rollback()
         raise ValidationFailed(problems)
-    author = _author(session, actor)
     now = clock.now()
-    session.add(
-        NoteVersion(
-            note_id=note_id,
-            round=note.round,
-            role=SignatureRole.AUTHOR.value,
-            answers_json=note.answers_json,
-            signed_by_id=actor.staff_id,
-            signed_name=author.full_name,
-            signed_credentials=author.credentials,
-            signed_at=now,
-        )
-    )
+    _add_signature(session, actor, note, SignatureRole.AUTHOR, now)
     appointment = session.get(Appointment, note.appointment_id) if note.appointment_id else None
     # Psychotherapy notes are the author's alone: nobody reviews them.
     private = note.kind == NoteKind.PSYCHOTHERAPY
@@ -283,6 +267,33 @@ def sign_note(session: Session, actor: Actor, note_id: int, revision: int) -> st
     return str(note.status)
 
 
+def _add_signature(
+    session: Session,
+    actor: Actor,
+    note: ClinicalNote,
+    role: SignatureRole,
+    now: datetime,
+    *,
+    comment: str = "",
+) -> None:
+    """The append-only record of ACTOR signing (or returning) the note's current round, with
+    the answers as they stand and the signer's name and credentials as they are today."""
+    signer = _author(session, actor)
+    session.add(
+        NoteVersion(
+            note_id=int(note.id),  # type: ignore[arg-type]
+            round=note.round,
+            role=role.value,
+            answers_json=note.answers_json,
+            comment=comment,
+            signed_by_id=actor.staff_id,
+            signed_name=signer.full_name,
+            signed_credentials=signer.credentials,
+            signed_at=now,
+        )
+    )
+
+
 def _routed_to(session: Session, actor: Actor, note_id: int) -> ClinicalNote:
     note = session.get(ClinicalNote, note_id)
     if note is None or note.status != NoteStatus.AWAITING_REVIEW:
@@ -303,20 +314,8 @@ def _routed_to(session: Session, actor: Actor, note_id: int) -> ClinicalNote:
 def cosign_note(session: Session, actor: Actor, note_id: int) -> None:
     """The supervisor the note is routed to approves and co-signs it: complete. Commits."""
     note = _routed_to(session, actor, note_id)
-    reviewer = _author(session, actor)
     now = clock.now()
-    session.add(
-        NoteVersion(
-            note_id=note_id,
-            round=note.round,
-            role=SignatureRole.SUPERVISOR.value,
-            answers_json=note.answers_json,
-            signed_by_id=actor.staff_id,
-            signed_name=reviewer.full_name,
-            signed_credentials=reviewer.credentials,
-            signed_at=now,
-        )
-    )
+    _add_signature(session, actor, note, SignatureRole.SUPERVISOR, now)
     note.status = NoteStatus.COMPLETE
     note.completed_at = now
     note.updated_at = now
@@ -332,21 +331,8 @@ def return_note(session: Session, actor: Actor, note_id: int, comment: str) -> N
     if not text:
         raise ValidationFailed({"comment": "Say what should change."})
     note = _routed_to(session, actor, note_id)
-    reviewer = _author(session, actor)
     now = clock.now()
-    session.add(
-        NoteVersion(
-            note_id=note_id,
-            round=note.round,
-            role=SignatureRole.RETURNED.value,
-            answers_json=note.answers_json,
-            comment=text,
-            signed_by_id=actor.staff_id,
-            signed_name=reviewer.full_name,
-            signed_credentials=reviewer.credentials,
-            signed_at=now,
-        )
-    )
+    _add_signature(session, actor, note, SignatureRole.RETURNED, now, comment=text)
     note.status = NoteStatus.RETURNED
     note.round += 1
     note.updated_at = now
@@ -478,7 +464,7 @@ def notes_to_write(session: Session, actor: Actor, now: datetime | None = None) 
     """ACTOR's attended sessions whose note is not yet signed, oldest first; overdue after
     OVERDUE_AFTER from the session's end."""
     moment = now or clock.now()
-    zone = _zone(session)
+    zone = practice_tz(session)
     rows = session.exec(
         select(Appointment.id, Appointment.case_id, Appointment.start_at, Appointment.end_at)
         .where(
@@ -573,7 +559,7 @@ def list_notes(
     rows = session.execute(
         query.order_by(col(ClinicalNote.id).desc()).limit(max(1, min(limit, 200)))
     ).all()
-    zone = _zone(session)
+    zone = practice_tz(session)
     found = [
         NoteRow(
             id=int(note_id),  # type: ignore[arg-type]

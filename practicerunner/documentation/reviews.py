@@ -36,7 +36,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from html import escape
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
@@ -55,7 +54,8 @@ from practicerunner.documentation.notes import ToWrite, notes_to_write
 from practicerunner.messaging.content import practice_facts
 from practicerunner.messaging.models import Channel, OutboxStatus
 from practicerunner.messaging.queueing import dedupe_key, insert_new
-from practicerunner.practice.models import Practice, Staff
+from practicerunner.practice.local import practice_tz
+from practicerunner.practice.models import Staff
 from practicerunner.scheduling.models import Appointment
 from practicerunner.supervision.routing import resolve_for_appointment
 
@@ -64,11 +64,6 @@ from practicerunner.supervision.routing import resolve_for_appointment
 REVIEW_OVERDUE_AFTER = timedelta(days=7)
 REVIEW_QUEUE_PATH = "/reviews"
 MOVED_KIND = "documentation.review_moved"  # the outbox `kind` of both emails
-
-
-def _zone(session: Session) -> ZoneInfo:
-    name = session.exec(select(Practice.timezone).order_by(col(Practice.id))).first()
-    return ZoneInfo(name or "America/Los_Angeles")
 
 
 def waiting_words(waited: timedelta) -> str:
@@ -103,7 +98,7 @@ def review_queue(session: Session, actor: Actor, now: datetime | None = None) ->
     """
     actor.require(Perm.CLINICAL_VIEW)
     moment = now or clock.now()
-    zone = _zone(session)
+    zone = practice_tz(session)
     rows = session.execute(  # six columns: more than sqlmodel's typed select takes
         sa_select(
             col(ClinicalNote.id),

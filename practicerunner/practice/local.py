@@ -22,6 +22,11 @@ def practice_zone(session: Session) -> str:
     return session.exec(select(Practice.timezone)).first() or DEFAULT_TIMEZONE
 
 
+def practice_tz(session: Session) -> ZoneInfo:
+    """The practice's timezone, ready for `astimezone`."""
+    return ZoneInfo(practice_zone(session))
+
+
 def practice_today(session: Session) -> date:
     """Today in the practice's timezone."""
-    return clock.now().astimezone(ZoneInfo(practice_zone(session))).date()
+    return clock.now().astimezone(practice_tz(session)).date()

@@ -16,45 +16,18 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from practicerunner.auth.service import actor_for
-from practicerunner.clients.models import Case, CaseParticipant
 from practicerunner.core import clock
 from practicerunner.core.permissions import Role
 from practicerunner.documentation.models import ClinicalNote, NoteAddendum, NoteVersion
 from practicerunner.documentation.note_state import day_words
 from practicerunner.documentation.notes import save_draft
 from practicerunner.practice.models import Location, Practice, Service, Staff
-from practicerunner.scheduling.models import Appointment, AppointmentAttendee
+from tests.e2e.arrange import attended_session
 from tests.e2e.conftest import screenshot, sign_in
 from tests.personas import PASSWORD, add_client, add_individual_case, add_staff
 
 EMAIL = "theo.marsh@willow.example"
 NAME = "Theo Marsh"
-
-
-def _attended(
-    session: Session, case: Case, service: Service, location: Location, start: datetime
-) -> Appointment:
-    """An attended session of CASE at START, written directly (it is already in the past)."""
-    now = clock.now()
-    appointment = Appointment(
-        case_id=int(case.id),  # type: ignore[arg-type]
-        clinician_id=case.primary_clinician_id,
-        service_id=int(service.id),  # type: ignore[arg-type]
-        location_id=int(location.id),  # type: ignore[arg-type]
-        start_at=start,
-        end_at=start + timedelta(minutes=service.duration_minutes),
-        status="attended",
-        created_at=now,
-        updated_at=now,
-        conflict_override_reason="Browser test set-up",
-    )
-    session.add(appointment)
-    session.flush()
-    for client_id in session.exec(
-        select(CaseParticipant.client_id).where(CaseParticipant.case_id == case.id)
-    ).all():
-        session.add(AppointmentAttendee(appointment_id=appointment.id, client_id=client_id))  # type: ignore[arg-type]
-    return appointment
 
 
 def _arrange(engine: Engine) -> tuple[date, date, int]:
@@ -76,10 +49,10 @@ def _arrange(engine: Engine) -> tuple[date, date, int]:
         assert service is not None and location is not None
         today = clock.now().astimezone(zone).date()
         yesterday, older = today - timedelta(days=1), today - timedelta(days=5)
-        recent = _attended(
+        recent = attended_session(
             session, case, service, location, datetime.combine(yesterday, time(10), zone)
         )
-        _attended(session, case, service, location, datetime.combine(older, time(9), zone))
+        attended_session(session, case, service, location, datetime.combine(older, time(9), zone))
         session.commit()
         return yesterday, older, int(recent.id)  # type: ignore[arg-type]
 

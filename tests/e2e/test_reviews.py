@@ -24,15 +24,14 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from practicerunner.auth.service import actor_for
-from practicerunner.clients.models import Case, CaseParticipant
 from practicerunner.core import clock
 from practicerunner.core.permissions import Role
 from practicerunner.documentation.models import ClinicalNote, NoteVersion
 from practicerunner.documentation.note_state import day_words
 from practicerunner.documentation.notes import save_draft, sign_note, start_note
 from practicerunner.practice.models import Location, Practice, Service, Staff
-from practicerunner.scheduling.models import Appointment, AppointmentAttendee
 from practicerunner.supervision.models import ProviderSupervisor
+from tests.e2e.arrange import attended_session
 from tests.e2e.conftest import screenshot, sign_in
 from tests.personas import PASSWORD, add_client, add_individual_case, add_staff
 
@@ -48,38 +47,6 @@ class Arranged:
     older: date  # the session whose note has waited nine days
     yesterday_id: int
     covered_id: int
-
-
-def _attended(
-    session: Session,
-    case: Case,
-    service: Service,
-    location: Location,
-    start: datetime,
-    override_id: int | None = None,
-) -> Appointment:
-    """An attended session of CASE at START (OVERRIDE_ID: a covering supervisor)."""
-    now = clock.now()
-    appointment = Appointment(
-        case_id=int(case.id),  # type: ignore[arg-type]
-        clinician_id=case.primary_clinician_id,
-        service_id=int(service.id),  # type: ignore[arg-type]
-        location_id=int(location.id),  # type: ignore[arg-type]
-        start_at=start,
-        end_at=start + timedelta(minutes=service.duration_minutes),
-        status="attended",
-        supervisor_override_id=override_id,
-        created_at=now,
-        updated_at=now,
-        conflict_override_reason="Browser test set-up",
-    )
-    session.add(appointment)
-    session.flush()
-    for client_id in session.exec(
-        select(CaseParticipant.client_id).where(CaseParticipant.case_id == case.id)
-    ).all():
-        session.add(AppointmentAttendee(appointment_id=appointment.id, client_id=client_id))  # type: ignore[arg-type]
-    return appointment
 
 
 def _person(session: Session, who: tuple[str, str, str], roles: list[Role]) -> Staff:
@@ -110,10 +77,10 @@ def _arrange(engine: Engine) -> Arranged:
         assert service is not None and location is not None
         today = clock.now().astimezone(zone).date()
         yesterday, covered, older = (today - timedelta(days=n) for n in (1, 2, 10))
-        recent = _attended(
+        recent = attended_session(
             session, case, service, location, datetime.combine(yesterday, time(10), zone)
         )
-        cover = _attended(
+        cover = attended_session(
             session,
             case,
             service,
@@ -121,7 +88,9 @@ def _arrange(engine: Engine) -> Arranged:
             datetime.combine(covered, time(11), zone),
             override_id=covering.id,
         )
-        waited = _attended(session, case, service, location, datetime.combine(older, time(9), zone))
+        waited = attended_session(
+            session, case, service, location, datetime.combine(older, time(9), zone)
+        )
         session.commit()
         # The older note: signed nine days (and an hour) ago, whatever the time of day now.
         with clock.frozen_at(clock.now() - timedelta(days=9, hours=1)):

@@ -373,6 +373,8 @@ class CaseViewState(SessionState):
     participants: list[dict[str, str]] = []
     payers: list[dict[str, str]] = []
     show_clinical: bool = False
+    # A consultation case keeps diagnoses, treatment plans, measures and claims out of view.
+    is_consultation: bool = False
     presenting_concern: str = ""
     can_change: bool = False
 
@@ -397,6 +399,7 @@ class CaseViewState(SessionState):
         self.current_case_id = view.id
         self.title = view.title
         self.kind_label = view.kind_label
+        self.is_consultation = view.kind == CaseKind.CONSULTATION
         self.status = view.status
         self.clinician = view.clinician
         self.opened_on = view.opened_on

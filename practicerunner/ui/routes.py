@@ -51,6 +51,18 @@ def note_url(note_id: int | str) -> str:
     return f"{NOTES}/{note_id}"
 
 
+def case_diagnoses_url(case_id: int | str) -> str:
+    return f"/cases/{case_id}/diagnoses"
+
+
+def case_plan_url(case_id: int | str) -> str:
+    return f"/cases/{case_id}/plan"
+
+
+def case_measures_url(case_id: int | str) -> str:
+    return f"/cases/{case_id}/measures"
+
+
 # (label, href, lucide icon, permission needed or None)
 NAV: list[tuple[str, str, str, Perm | None]] = [
     ("Home", HOME, "house", None),

@@ -93,6 +93,28 @@ def _case_subtitle() -> rx.Component:
     )
 
 
+def _record_links() -> rx.Component:
+    """The case's clinical record pages; a consultation case has none of them."""
+    case_id = V.current_case_id.to_string()
+    return rx.cond(
+        ~V.is_consultation,
+        rx.hstack(
+            link_button(
+                "Diagnoses", "/cases/" + case_id + "/diagnoses", "stethoscope", variant="soft"
+            ),
+            link_button(
+                "Treatment plan", "/cases/" + case_id + "/plan", "list-checks", variant="soft"
+            ),
+            link_button(
+                "Measures", "/cases/" + case_id + "/measures", "chart-line", variant="soft"
+            ),
+            spacing="3",
+            padding_top="12px",
+            wrap="wrap",
+        ),
+    )
+
+
 @app_page(CASE_PAGE, "Case", on_load=[CaseViewState.load, CaseSessionsState.load])
 def case_view() -> rx.Component:
     edit_href = "/cases/" + V.current_case_id.to_string() + "/edit"
@@ -154,6 +176,7 @@ def case_view() -> rx.Component:
                                 ),
                             ),
                         ),
+                        _record_links(),
                         id="clinical",
                     ),
                 ),

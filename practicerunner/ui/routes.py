@@ -28,6 +28,8 @@ SETTINGS_BILLING = "/settings/billing"
 PAY = "/pay"  # + /<signed token>: the payer's page, no sign-in
 NOTES = "/notes"
 REVIEWS = "/reviews"  # the supervisor's queue of notes to co-sign
+SETTINGS_NOTE_TEMPLATES = "/settings/note-templates"  # the practice's own note templates
+SUPERVISION_HOURS = "/reports/supervision-hours"  # supervision hours per associate per month
 
 
 def payer_url(payer_key: str) -> str:

@@ -1,0 +1,1 @@
+"""Placeholder: this page module is being written (see the open documentation issue)."""

@@ -288,6 +288,7 @@ class Point:
     result_id: int
     client_id: int  # a couple's or family's chart has a line per participant
     client_name: str
+    flag_acknowledged: bool = False  # a safety flag someone has already acknowledged
 
 
 @dataclass(frozen=True)
@@ -346,6 +347,7 @@ def measure_history(
             result_id=int(result.id),  # type: ignore[arg-type]
             client_id=result.client_id,
             client_name=client.display_name,
+            flag_acknowledged=result.flag_acknowledged_at is not None,
         )
         for result, client in session.exec(query).all()
     ]

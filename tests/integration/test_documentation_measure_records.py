@@ -215,8 +215,15 @@ def test_item_9_flags_the_clinician_and_supervisor_until_acknowledged(
     with pytest.raises(NotFound):
         acknowledge_flag(session, ana, flagged + 100)
 
+    def acknowledged() -> list[tuple[bool, bool]]:
+        points = measure_history(session, ana, case_id)
+        return [(p.safety_flag, p.flag_acknowledged) for p in points]
+
+    assert acknowledged() == [(False, False), (True, False)]
     acknowledge_flag(session, ana, flagged)
     acknowledge_flag(session, ana, flagged)  # a second click keeps the first acknowledgement
+    # The chart still marks the result, now as acknowledged.
+    assert acknowledged() == [(False, False), (True, True)]
     assert open_safety_flags(session, ana) == [] and open_safety_flags(session, sam) == []
     session.expire_all()
     row = session.get(MeasureResult, flagged)
@@ -228,7 +235,9 @@ def test_item_9_flags_the_clinician_and_supervisor_until_acknowledged(
         ("measure.recorded", client_id),
         ("measure.flags_viewed", None),
         ("measure.flags_viewed", None),
+        ("measure.viewed", client_id),
         ("measure.flag_acknowledged", client_id),
+        ("measure.viewed", client_id),
     ]
 
 

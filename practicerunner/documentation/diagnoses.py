@@ -13,6 +13,7 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from practicerunner.clients.access import get_case_for
+from practicerunner.clients.models import CaseParticipant
 from practicerunner.core import audit, clock
 from practicerunner.core.errors import NotFound, ValidationFailed
 from practicerunner.core.permissions import Actor, Perm
@@ -41,6 +42,16 @@ def _day(text: str, field: str, errors: dict[str, str], required: bool) -> date 
     except ValueError:
         errors[field] = "Enter a date as yyyy-mm-dd."
         return None
+
+
+def _first_client(session: Session, case_id: int) -> int | None:
+    """The case's first participant, so the audit log finds the entry under that client."""
+    found = session.exec(
+        select(CaseParticipant.client_id)
+        .where(CaseParticipant.case_id == case_id)
+        .order_by(col(CaseParticipant.id))
+    ).first()
+    return int(found) if found is not None else None
 
 
 def add_diagnosis(session: Session, actor: Actor, case_id: int, form: DiagnosisForm) -> int:
@@ -90,6 +101,7 @@ def add_diagnosis(session: Session, actor: Actor, case_id: int, form: DiagnosisF
         "diagnosis.added",
         record_type="case",
         record_id=case_id,
+        client_id=_first_client(session, case_id),
         detail={"code": found.code},
     )
     session.commit()
@@ -118,6 +130,7 @@ def end_diagnosis(session: Session, actor: Actor, diagnosis_id: int, end_on: str
         "diagnosis.ended",
         record_type="case",
         record_id=row.case_id,
+        client_id=_first_client(session, row.case_id),
         detail={"code": row.code},
     )
     session.commit()
@@ -137,6 +150,13 @@ def diagnoses_of(
     )
     if on is not None:
         rows = [r for r in rows if r.start_on <= on and (r.end_on is None or r.end_on >= on)]
-    audit.record(session, actor, "diagnosis.viewed", record_type="case", record_id=case_id)
+    audit.record(
+        session,
+        actor,
+        "diagnosis.viewed",
+        record_type="case",
+        record_id=case_id,
+        client_id=_first_client(session, case_id),
+    )
     session.commit()
     return rows

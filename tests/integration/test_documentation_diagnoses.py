@@ -35,13 +35,18 @@ def test_a_billable_code_is_recorded_with_its_description(session: Session, peop
     end_diagnosis(session, carl, second, "2026-11-20")
     in_effect = diagnoses_of(session, carl, case_id, on=date(2026, 11, 25))
     assert [r.code for r in in_effect] == ["F41.1", "F51.01"]
-    actions = session.exec(
-        select(AuditEvent.action)
+    logged = session.exec(
+        select(AuditEvent.action, AuditEvent.client_id)
         .where(col(AuditEvent.action).startswith("diagnosis."))
         .order_by(col(AuditEvent.id))
     ).all()
     session.rollback()
+    actions = [action for action, _ in logged]
     assert actions.count("diagnosis.added") == 3 and actions.count("diagnosis.viewed") == 2
+    assert "diagnosis.ended" in actions
+    # Filed under the case's client, so the audit search by client finds every one.
+    client_id = int(people.clients["clinician"].id)
+    assert {client for _, client in logged} == {client_id}
 
 
 @pytest.mark.parametrize(

@@ -110,6 +110,11 @@ class AppointmentView:
     fee: str  # "$150.00"; override shown as such
     conflict_override_reason: str
     can_edit: bool
+    # An associate's session: who reviews its notes and why (supervision.routing).
+    supervisor: str = ""  # "Sam Suarez", or "" (none resolves, or no review needed)
+    supervisor_why: str = ""  # "" for a licensed clinician's session
+    supervisor_override_id: int | None = None
+    supervisor_choices: list[Choice] = field(default_factory=list)  # only if it may change
 
 
 @dataclass

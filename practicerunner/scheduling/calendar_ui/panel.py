@@ -14,6 +14,7 @@ from practicerunner.scheduling.calendar_ui.widgets import (
     detail,
     labelled,
     message_list,
+    native_select,
     override_form,
     radio_group,
     status_badge,
@@ -78,6 +79,7 @@ def _details_tab() -> rx.Component:
                 a["conflict_override_reason"] != "",
                 detail("Overlap allowed", a["conflict_override_reason"]),
             ),
+            rx.cond(a["supervisor_why"] != "", _supervisor_detail()),
             size="2",
         ),
         rx.cond(
@@ -128,6 +130,63 @@ def _details_tab() -> rx.Component:
         spacing="3",
         width="100%",
         padding_top="12px",
+    )
+
+
+def _supervisor_detail() -> rx.Component:
+    """Who reviews this associate's notes, and why (nobody: the why says what to do)."""
+    a = P.appt
+    return detail(
+        "Supervisor",
+        rx.text(
+            rx.cond(
+                a["supervisor"] != "",
+                rx.text.strong(a["supervisor"], weight="medium"),
+                rx.text.strong("None", color_scheme="red", weight="medium"),
+            ),
+            rx.text.span(" — " + a["supervisor_why"], color_scheme="gray"),
+            size="2",
+            id="session-supervisor",
+        ),
+    )
+
+
+def _supervisor_tab() -> rx.Component:
+    e = P.panel_errors
+    return rx.form(
+        rx.vstack(
+            rx.text(
+                "Choose who covers this session, or go back to the usual supervisor. A note "
+                "waiting for review moves to whoever supervises it now, and both supervisors "
+                "are emailed.",
+                size="2",
+                color_scheme="gray",
+            ),
+            labelled(
+                "Covering supervisor",
+                "supervisor_override_id",
+                native_select(
+                    "supervisor_override_id",
+                    P.supervisor_options,
+                    P.appt["supervisor_override_id"],
+                    e,
+                    blank="The usual supervisor",
+                    width="100%",
+                ),
+                e,
+            ),
+            rx.hstack(
+                rx.spacer(),
+                rx.button("Save supervisor", type="submit", id="supervisor-submit"),
+                width="100%",
+            ),
+            spacing="3",
+            width="100%",
+            padding_top="12px",
+        ),
+        key="sup-" + P.panel_rev.to(str),
+        on_submit=P.save_supervisor,
+        reset_on_submit=False,
     )
 
 
@@ -325,11 +384,16 @@ def _appointment_panel() -> rx.Component:
                     P.panel_can_edit & (P.attendee_rows.length() > 0),  # type: ignore[attr-defined]
                     rx.tabs.trigger("Who attends", value="attendees"),
                 ),
+                rx.cond(
+                    P.supervisor_options.length() > 0,  # type: ignore[attr-defined]
+                    rx.tabs.trigger("Supervisor", value="supervisor"),
+                ),
             ),
             rx.tabs.content(_details_tab(), value="details"),
             rx.tabs.content(_cancel_tab(), value="cancel"),
             rx.tabs.content(_move_tab(), value="move"),
             rx.tabs.content(_attendees_tab(), value="attendees"),
+            rx.tabs.content(_supervisor_tab(), value="supervisor"),
             value=P.panel_tab,
             on_change=P.set_panel_tab,
             width="100%",

@@ -20,6 +20,7 @@ from practicerunner.scheduling.calendar_ui.state import (
     reveal,
     strings,
 )
+from practicerunner.supervision.coverage import set_session_supervisor
 from practicerunner.ui.routes import case_url
 
 CANCEL_STATUSES = ("cancelled_client", "cancelled_practice")
@@ -42,6 +43,8 @@ class PanelState(CalendarState):
     panel_messages: list[str] = []
     panel_suggestions: list[list[str]] = []
     panel_can_override: bool = False
+    # An associate's session: the supervisors the front desk or owner may choose to cover it.
+    supervisor_options: list[list[str]] = []
     item: dict[str, str] = {}
     _pending_move: dict[str, Any] = {}
 
@@ -69,6 +72,7 @@ class PanelState(CalendarState):
             "started": "1" if datetime.fromisoformat(view.start) <= clock.now() else "",
         }
         self.is_series = view.series_id is not None
+        self.supervisor_options = [[c.value, c.label] for c in view.supervisor_choices]
         self.panel_can_edit = view.can_edit and self.can_edit
         attending = {a.value for a in view.attendees}
         self.attendee_rows = [
@@ -300,6 +304,38 @@ class PanelState(CalendarState):
             yield rx.toast.error(exc.message)
             return
         yield await self._after_change(actor, "Attendees saved.")
+
+    @rx.event
+    async def save_supervisor(self, form: dict[str, Any]):
+        actor = await self.actor()
+        if actor is None:
+            yield self.to_sign_in()
+            return
+        self._reset_panel()
+        chosen = str(form.get("supervisor_override_id", "")).strip()
+        if chosen and not chosen.isdigit():
+            self.panel_errors = {"supervisor_override_id": "Choose a supervisor from the list."}
+            return
+        try:
+            now = await self.call(
+                set_session_supervisor,
+                actor,
+                int(self.appt["id"]),
+                int(chosen) if chosen else None,
+            )
+        except ValidationFailed as exc:
+            self.panel_errors = dict(exc.errors)
+            return
+        except DomainError as exc:
+            yield rx.toast.error(exc.message)
+            return
+        self.panel_tab = "details"
+        await self._show(actor, int(self.appt["id"]))
+        yield rx.toast.success(
+            f"{now.supervisor_name} supervises this session."
+            if now.supervisor_id
+            else "Saved: nobody resolves as supervisor."
+        )
 
     @rx.event
     async def cancel_item(self):

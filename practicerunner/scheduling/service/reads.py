@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
@@ -289,6 +289,7 @@ def get_appointment(session: Session, actor: Actor, appointment_id: int) -> Appo
         else (service.fee_cents if service else 0)
     )
     fee = format_cents(fee_cents) + (" (override)" if appt.fee_override_cents is not None else "")
+    supervision = _supervision(session, actor, appt)
     if sees_case:
         audit.record(
             session,
@@ -326,7 +327,36 @@ def get_appointment(session: Session, actor: Actor, appointment_id: int) -> Appo
         fee=fee,
         conflict_override_reason=appt.conflict_override_reason,
         can_edit=reaches_clinician(actor, Perm.SCHEDULE_EDIT, appt.clinician_id),
+        **supervision,
     )
+
+
+def _supervision(session: Session, actor: Actor, appt: Appointment) -> dict[str, Any]:
+    """The AppointmentView fields saying who supervises an associate's session and why,
+    with the supervisors to choose from when ACTOR may change the coverage."""
+    # Imported here: supervision.coverage imports this package.
+    from practicerunner.supervision.coverage import can_set_session_supervisor
+    from practicerunner.supervision.routing import resolve_for_appointment
+    from practicerunner.supervision.service import supervisor_choices
+
+    resolution = resolve_for_appointment(session, appt)
+    if not resolution.needs_supervision:
+        return {}
+    choices: list[Choice] = []
+    if can_set_session_supervisor(actor) and reaches_clinician(
+        actor, Perm.SCHEDULE_EDIT, appt.clinician_id
+    ):
+        choices = [
+            Choice(str(i), name)
+            for i, name in supervisor_choices(session)
+            if i != appt.clinician_id
+        ]
+    return {
+        "supervisor": resolution.supervisor_name,
+        "supervisor_why": resolution.why,
+        "supervisor_override_id": appt.supervisor_override_id,
+        "supervisor_choices": choices,
+    }
 
 
 def today_list(session: Session, actor: Actor, clinician_id: int, day: date) -> list[TodayRow]:

@@ -289,6 +289,7 @@ class Point:
     client_id: int  # a couple's or family's chart has a line per participant
     client_name: str
     flag_acknowledged: bool = False  # a safety flag someone has already acknowledged
+    flag_text: str = ""  # what the flag says, e.g. "Item 9 answered 'Several days': …"
 
 
 @dataclass(frozen=True)
@@ -348,6 +349,7 @@ def measure_history(
             client_id=result.client_id,
             client_name=client.display_name,
             flag_acknowledged=result.flag_acknowledged_at is not None,
+            flag_text=result.flag_text,
         )
         for result, client in session.exec(query).all()
     ]

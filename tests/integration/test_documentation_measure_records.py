@@ -220,6 +220,8 @@ def test_item_9_flags_the_clinician_and_supervisor_until_acknowledged(
         return [(p.safety_flag, p.flag_acknowledged) for p in points]
 
     assert acknowledged() == [(False, False), (True, False)]
+    texts = [p.flag_text for p in measure_history(session, ana, case_id)]
+    assert texts == ["", "Item 9 answered 'Several days': review suicide risk today."]
     acknowledge_flag(session, ana, flagged)
     acknowledge_flag(session, ana, flagged)  # a second click keeps the first acknowledgement
     # The chart still marks the result, now as acknowledged.
@@ -235,6 +237,7 @@ def test_item_9_flags_the_clinician_and_supervisor_until_acknowledged(
         ("measure.recorded", client_id),
         ("measure.flags_viewed", None),
         ("measure.flags_viewed", None),
+        ("measure.viewed", client_id),
         ("measure.viewed", client_id),
         ("measure.flag_acknowledged", client_id),
         ("measure.viewed", client_id),

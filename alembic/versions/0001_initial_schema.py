@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 06:46:54.417785
+Create Date: 2026-11-29 09:19:46.526517
 """
 
 from collections.abc import Sequence
@@ -416,6 +416,25 @@ def upgrade() -> None:
             ["staff.id"],
         ),
         sa.PrimaryKeyConstraint("staff_id"),
+    )
+    op.create_table(
+        "practice_template",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+        sa.Column("title", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("template_json", sa.Text(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("archived_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_by_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", practicerunner.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"],
+            ["staff.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("key"),
     )
     op.create_table(
         "provider_supervisor",
@@ -1574,6 +1593,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_provider_supervisor_associate_id"))
 
     op.drop_table("provider_supervisor")
+    op.drop_table("practice_template")
     op.drop_table("clinician_settings")
     with op.batch_alter_table("client", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_client_status"))

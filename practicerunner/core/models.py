@@ -34,6 +34,7 @@ from practicerunner.documentation.models import (
     NoteVersion,
 )
 from practicerunner.documentation.plans import TreatmentPlan, TreatmentPlanSigned
+from practicerunner.documentation.template_models import PracticeTemplate
 from practicerunner.messaging.models import OutboxMessage
 from practicerunner.practice.models import Location, Practice, Service, Staff, StaffRole
 from practicerunner.scheduling.models import (
@@ -86,6 +87,7 @@ __all__ = [
     "PayerMethod",
     "PaymentAttempt",
     "Practice",
+    "PracticeTemplate",
     "ProviderSupervisor",
     "Room",
     "Service",

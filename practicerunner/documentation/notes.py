@@ -33,6 +33,7 @@ from practicerunner.clients.models import Case, Client
 from practicerunner.core import audit, clock
 from practicerunner.core.errors import DomainError, NotFound, ValidationFailed
 from practicerunner.core.permissions import Actor, Perm, Role
+from practicerunner.documentation import practice_templates
 from practicerunner.documentation import templates as tpl
 from practicerunner.documentation.models import (
     ClinicalNote,
@@ -96,17 +97,19 @@ def _author(session: Session, actor: Actor) -> Staff:
 
 
 def start_note(session: Session, actor: Actor, appointment_id: int, template_key: str) -> int:
-    """Begin (or reopen) the note for APPOINTMENT_ID with a built-in template; its id.
+    """Begin (or reopen) the note for APPOINTMENT_ID; its id. TEMPLATE_KEY is a built-in key
+    ("dap"), "practice:<id>" or an active practice template's key; the note keeps a snapshot
+    of the template as it is now.
 
-    Only the session's clinician writes its note. A consultation case takes the consultation
-    template only. Commits.
+    Only the session's clinician writes its note. A consultation case takes consultation
+    templates only. Commits.
     """
     actor.require(Perm.CLINICAL_EDIT)
     appointment = session.get(Appointment, appointment_id)
     if appointment is None or appointment.clinician_id != actor.staff_id:
         raise NotFound("appointment")
     case = get_case_for(session, actor, appointment.case_id, Perm.CLINICAL_EDIT)
-    template = tpl.BUILT_IN.get(template_key)
+    template = practice_templates.for_new_note(session, template_key)
     if template is None:
         raise ValidationFailed({"template": "Choose a note template."})
     consultation = case.kind == "consultation"

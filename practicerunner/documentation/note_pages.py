@@ -88,22 +88,32 @@ def _tile(tile: Any) -> rx.Component:
     )
 
 
+def _template_select(row: Any, choices: Any, default: str) -> rx.Component:
+    return rx.el.select(
+        rx.foreach(choices, lambda c: rx.el.option(c["label"], value=c["value"])),
+        name="template",
+        default_value=default,
+        aria_label="Template for the session on " + row["day"],
+        class_name="pr-select",
+        # As wide as the longest name needs, within reason: DAP alone stays narrow.
+        style={"width": "auto", "min_width": "96px", "max_width": "260px"},
+    )
+
+
 def _template_choice(row: Any) -> rx.Component:
-    """DAP by default, SOAP or BIRP; a consultation case takes the consultation note."""
+    """DAP by default, SOAP, BIRP or a practice template; a consultation case takes the
+    consultation note (or a practice consultation template, when there is one)."""
     return rx.cond(
         row["consultation"] != "",
-        rx.fragment(
-            rx.el.input(type="hidden", name="template", value=CONSULTATION_TEMPLATE),
-            rx.text("Consultation note", size="2", color_scheme="gray", white_space="nowrap"),
+        rx.cond(
+            L.consultation_choices.length() > 1,
+            _template_select(row, L.consultation_choices, CONSULTATION_TEMPLATE),
+            rx.fragment(
+                rx.el.input(type="hidden", name="template", value=CONSULTATION_TEMPLATE),
+                rx.text("Consultation note", size="2", color_scheme="gray", white_space="nowrap"),
+            ),
         ),
-        rx.el.select(
-            *[rx.el.option(label, value=key) for key, label in PROGRESS_CHOICES],
-            name="template",
-            default_value=PROGRESS_CHOICES[0][0],
-            aria_label="Template for the session on " + row["day"],
-            class_name="pr-select",
-            style={"width": "96px"},
-        ),
+        _template_select(row, L.progress_choices, PROGRESS_CHOICES[0][0]),
     )
 
 

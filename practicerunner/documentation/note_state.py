@@ -29,7 +29,7 @@ from practicerunner.clients.models import Case
 from practicerunner.core import clock
 from practicerunner.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from practicerunner.core.permissions import Actor, Perm, Role
-from practicerunner.documentation import notes
+from practicerunner.documentation import notes, practice_templates
 from practicerunner.documentation import templates as tpl
 from practicerunner.documentation.models import ClinicalNote, NoteStatus, SignatureRole
 from practicerunner.documentation.reviews import documentation_dashboard
@@ -39,7 +39,8 @@ from practicerunner.scheduling.models import Appointment
 from practicerunner.ui.routes import NOTES, REVIEWS, case_url, note_url
 from practicerunner.ui.session import SessionState
 
-# What a progress note may be written with, the default first; consultations take one only.
+# What a progress note may be written with, the default first, then the practice's own
+# templates; a consultation takes the consultation note or a practice consultation template.
 PROGRESS_CHOICES = [("dap", "DAP"), ("soap", "SOAP"), ("birp", "BIRP")]
 CONSULTATION_TEMPLATE = "consultation"
 
@@ -67,9 +68,23 @@ def moment_words(at: datetime, zone: ZoneInfo) -> str:
     return f"{_MONTHS[local.month - 1]} {local.day}, {local.year} at {local:%H:%M}"
 
 
-def _template_name(key: str) -> str:
-    found = tpl.BUILT_IN.get(key)
-    return found.name if found else key.replace("_", " ").capitalize()
+def _template_name(key: str, titles: dict[str, str]) -> str:
+    found = titles.get(key)
+    return found if found else key.replace("_", " ").capitalize()
+
+
+def template_choices(session: Session, actor: Actor) -> tuple[list[dict[str, str]], ...]:
+    """(for other cases, for consultation cases): the templates a note may begin with, as
+    {value, label}: the built-ins first, then the practice's active templates by title."""
+    progress = [{"value": key, "label": label} for key, label in PROGRESS_CHOICES]
+    consultation = [{"value": CONSULTATION_TEMPLATE, "label": "Consultation note"}]
+    for found in practice_templates.list_templates(session, actor):
+        if found.built_in:
+            continue
+        choice = {"value": found.choice, "label": found.title}
+        is_consultation = found.kind == tpl.TemplateKind.CONSULTATION.value
+        (consultation if is_consultation else progress).append(choice)
+    return progress, consultation
 
 
 # ---- the notes list -------------------------------------------------------------------------
@@ -82,6 +97,8 @@ class Overview:
     tiles: list[dict[str, str]]
     to_write: list[dict[str, str]]
     mine: list[dict[str, str]]
+    progress_choices: list[dict[str, str]]
+    consultation_choices: list[dict[str, str]]
 
 
 def _tile(label: str, count: int, hint: str, tone: str = "") -> dict[str, str]:
@@ -127,18 +144,26 @@ def notes_overview(session: Session, actor: Actor) -> Overview:
                 "draft_href": note_url(item.note_id) if item.note_id is not None else "",
             }
         )
+    titles = practice_templates.template_titles(session)
     mine = [
         {
             "href": note_url(row.id),
             "day": day_words(row.day) or "No session",
             "case": row.case_title,
-            "template": _template_name(row.template_key),
+            "template": _template_name(row.template_key, titles),
             "status": row.status,
             "status_label": STATUS_LABELS.get(row.status, row.status),
         }
         for row in notes.list_notes(session, actor)
     ]
-    return Overview(tiles=tiles, to_write=to_write, mine=mine)
+    progress_choices, consultation_choices = template_choices(session, actor)
+    return Overview(
+        tiles=tiles,
+        to_write=to_write,
+        mine=mine,
+        progress_choices=progress_choices,
+        consultation_choices=consultation_choices,
+    )
 
 
 class NotesState(SessionState):
@@ -149,6 +174,8 @@ class NotesState(SessionState):
     tiles: list[dict[str, str]] = []
     to_write: list[dict[str, str]] = []
     mine: list[dict[str, str]] = []
+    progress_choices: list[dict[str, str]] = []  # {value, label}: built-ins, then the practice's
+    consultation_choices: list[dict[str, str]] = []
     starting: str = ""  # the appointment whose note is being started
     write_errors: dict[str, str] = {}  # by appointment id
 
@@ -167,6 +194,8 @@ class NotesState(SessionState):
             self.forbidden, self.loaded = True, True
             return None
         self.tiles, self.to_write, self.mine = overview.tiles, overview.to_write, overview.mine
+        self.progress_choices = overview.progress_choices
+        self.consultation_choices = overview.consultation_choices
         self.forbidden, self.loaded = False, True
         return None
 

@@ -312,3 +312,21 @@ def test_a_consultation_case_takes_consultation_templates_only(
     assert read_note(session, carl, note_id).kind == "consultation"
     with pytest.raises(ValidationFailed):
         start_note(session, carl, int(meeting.id), "practice:9999")  # type: ignore[arg-type]
+
+
+def test_the_note_list_offers_practice_templates_after_the_built_ins(
+    session: Session, people, travel
+) -> None:  # type: ignore[no-untyped-def]
+    from practicerunner.documentation.note_state import template_choices
+
+    check_in = create_template(session, people.owner, _check_in())
+    consult = create_template(session, people.owner, _check_in("School consult", "consultation"))
+    old = create_template(session, people.owner, _check_in("Old form"))
+    set_template_archived(session, people.owner, old.id, True)  # type: ignore[arg-type]
+    progress, consultation = template_choices(session, people.clinician)
+    assert [c["value"] for c in progress] == ["dap", "soap", "birp", check_in.choice]
+    assert progress[-1]["label"] == "Couples check-in"
+    assert consultation == [
+        {"value": "consultation", "label": "Consultation note"},
+        {"value": consult.choice, "label": "School consult"},
+    ]

@@ -5,10 +5,24 @@ from __future__ import annotations
 import reflex as rx
 
 from practicerunner.clients import service as clients
+from practicerunner.core.permissions import Perm
+from practicerunner.documentation.measure_records import SafetyFlag, open_safety_flags
+from practicerunner.documentation.note_state import day_words
 from practicerunner.ui.components import page_header, section
 from practicerunner.ui.layout import app_page
-from practicerunner.ui.routes import CLIENTS, HOME, client_url
+from practicerunner.ui.routes import CLIENTS, HOME, case_measures_url, client_url
 from practicerunner.ui.session import SessionState
+
+
+def flag_row(flag: SafetyFlag, own: bool) -> dict[str, str]:
+    """One safety flag as the home page lists it; a supervisor sees whose case it is."""
+    return {
+        "client": flag.client_name,
+        "what": f"{flag.instrument_title}, {day_words(flag.taken_on)}",
+        "text": flag.flag_text,
+        "whose": "" if own else f"{flag.clinician_name}'s case",
+        "href": case_measures_url(flag.case_id),
+    }
 
 
 class HomeState(SessionState):
@@ -20,12 +34,19 @@ class HomeState(SessionState):
     prospective_clients: int = 0
     open_cases: int = 0
     recent: list[dict[str, str]] = []
+    # PHQ-9 item-9 flags on the clinician's (and supervisees') cases until acknowledged.
+    flags: list[dict[str, str]] = []
 
     @rx.event
     async def load(self):
         actor = await self.actor()
         if actor is None:
             return self.to_sign_in()
+        if actor.can(Perm.CLINICAL_VIEW):
+            found = await self.call(open_safety_flags, actor)
+            self.flags = [flag_row(f, f.clinician_name == actor.name) for f in found]
+        else:
+            self.flags = []
         summary = await self.call(clients.home_summary, actor)
         self.has_summary = summary is not None
         if summary is not None:
@@ -102,10 +123,62 @@ def _summary() -> rx.Component:
     )
 
 
+def _flag(flag: rx.Var) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(
+            rx.hstack(
+                rx.text(flag["client"], size="2", weight="medium"),
+                rx.text(flag["what"], size="2", color_scheme="gray"),
+                rx.cond(
+                    flag["whose"] != "",
+                    rx.text("· " + flag["whose"], size="2", color_scheme="gray"),
+                ),
+                spacing="2",
+                wrap="wrap",
+            ),
+            rx.text(flag["text"], size="2"),
+            spacing="0",
+        ),
+        rx.spacer(),
+        rx.link(
+            "Open measures",
+            href=flag["href"],
+            size="2",
+            weight="medium",
+            aria_label="Open the measures of " + flag["client"],
+        ),
+        width="100%",
+        align="center",
+        class_name="pr-home-flag",
+    )
+
+
+def _safety_flags() -> rx.Component:
+    """Calm but not missable: the clinician reviews each flag, then acknowledges it there."""
+    return rx.cond(
+        HomeState.flags.length() > 0,
+        rx.callout.root(
+            rx.callout.icon(rx.icon("shield-alert")),
+            rx.vstack(
+                rx.text("Safety flags to review", weight="bold", size="2"),
+                rx.foreach(HomeState.flags, _flag),
+                spacing="3",
+                width="100%",
+            ),
+            color_scheme="red",
+            variant="surface",
+            role="alert",
+            id="home-safety-flags",
+            width="100%",
+        ),
+    )
+
+
 @app_page(HOME, "Home", on_load=HomeState.load)
 def home() -> rx.Component:
     return rx.vstack(
         page_header("Welcome", SessionState.user_name),
+        _safety_flags(),
         rx.cond(HomeState.has_summary, _summary()),
         rx.heading("Go to", size="4", weight="medium", as_="h2", padding_top="8px"),
         rx.grid(

@@ -13,13 +13,18 @@ from sqlmodel import Session, select
 from practicerunner.core import clock
 from practicerunner.core.errors import NotFound, ValidationFailed
 from practicerunner.core.models import AuditEvent
-from practicerunner.documentation.measure_records import MeasureResult, record_measure
+from practicerunner.documentation.measure_records import (
+    MeasureResult,
+    open_safety_flags,
+    record_measure,
+)
 from practicerunner.documentation.measure_state import (
     answers_from_form,
     open_flag_rows,
     open_measures,
     result_rows,
 )
+from practicerunner.ui.home import flag_row
 
 NOW = datetime(2026, 11, 29, 20, 0, tzinfo=UTC)  # noon, 29 November, in Los Angeles
 PHQ9_ITEM9 = [2, 2, 2, 2, 2, 2, 2, 1, 1]  # 16: Moderately severe, item 9 "Several days"
@@ -102,3 +107,19 @@ def test_an_unanswered_item_is_refused_beside_it_and_nothing_is_written(
     assert set(refused.value.errors) == {"item_2", "item_4"}
     assert refused.value.errors["item_4"] == "Answer item 4."
     assert session.exec(select(MeasureResult)).all() == []
+
+
+def test_the_home_page_lists_a_flag_with_a_link_to_the_measures(session: Session, people) -> None:  # type: ignore[no-untyped-def]
+    ana = people.associate
+    case_id, client_id = int(people.cases["associate"].id), int(people.clients["associate"].id)
+    record_measure(session, ana, case_id, client_id, "phq9", PHQ9_ITEM9, "2026-11-28")
+    [mine] = open_safety_flags(session, ana)
+    assert flag_row(mine, own=True) == {
+        "client": "Client3 OfAssociate",
+        "what": "PHQ-9, Sat, Nov 28, 2026",
+        "text": "Item 9 answered 'Several days': review suicide risk today.",
+        "whose": "",
+        "href": f"/cases/{case_id}/measures",
+    }
+    [theirs] = open_safety_flags(session, people.supervisor)
+    assert flag_row(theirs, own=False)["whose"] == "Ana Alvarez's case"

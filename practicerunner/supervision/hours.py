@@ -1,8 +1,9 @@
 """Supervision hours per associate per month, for licensure logs.
 
-What counts: calendar items of kind supervision that are not cancelled, for an associate who
-is either the item's owner (`staff_id`) or the colleague met (`with_staff_id`). Nothing else
-(sessions, admin time) counts.
+What counts: calendar items of kind supervision that are not cancelled and have ended, for
+an associate who is either the item's owner (`staff_id`) or the colleague met
+(`with_staff_id`). Nothing else (sessions, admin time) counts, and a meeting still ahead is
+not logged until it has taken place.
 
 How a meeting is counted:
 
@@ -38,6 +39,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
+from practicerunner.core import clock
 from practicerunner.core.errors import NotFound, ValidationFailed
 from practicerunner.core.permissions import Actor, Role
 from practicerunner.practice.local import practice_today, practice_tz
@@ -233,8 +235,8 @@ def _associates(session: Session, actor: Actor) -> tuple[str, dict[int, tuple[st
 def meetings(
     session: Session, associate_ids: Iterable[int], start_utc: datetime, end_utc: datetime
 ) -> list[Meeting]:
-    """The supervision meetings of ASSOCIATE_IDS starting in [START_UTC, END_UTC), one per
-    associate taking part (two associates meeting each count it)."""
+    """The supervision meetings of ASSOCIATE_IDS starting in [START_UTC, END_UTC) and over by
+    now, one per associate taking part (two associates meeting each count it)."""
     ids = set(associate_ids)
     if not ids:
         return []
@@ -250,6 +252,7 @@ def meetings(
             or_(col(CalendarItem.staff_id).in_(ids), col(CalendarItem.with_staff_id).in_(ids)),
             col(CalendarItem.start_at) >= start_utc,
             col(CalendarItem.start_at) < end_utc,
+            col(CalendarItem.end_at) <= clock.now(),
         )
     ).all()
     found: list[Meeting] = []

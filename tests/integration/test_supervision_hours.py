@@ -37,6 +37,7 @@ from tests.personas import add_staff
 
 LA = ZoneInfo("America/Los_Angeles")  # the personas' practice
 NOW = datetime(2026, 6, 15, 19, 0, tzinfo=UTC)  # noon, 15 June, in Los Angeles
+LATER = datetime(2027, 1, 15, 20, 0, tzinfo=UTC)  # every 2026 meeting is over
 # Zones whose clocks change at awkward times: at local midnight (Santiago, Havana), by half
 # an hour (Lord Howe), or not at all (Kolkata).
 ZONES = [
@@ -162,6 +163,7 @@ def test_months_and_hours_in_words() -> None:
 
 
 def test_hours_per_associate_per_month(session: Session, people, frozen) -> None:  # type: ignore[no-untyped-def]
+    frozen(LATER - NOW)
     ana, ben = int(people.staff["associate"].id), int(people.staff["associate2"].id)
     sam = int(people.staff["supervisor"].id)
     # January: Ana meets Sam (on Ana's calendar), then Sam meets Ana from 23:30 on the 31st
@@ -293,6 +295,11 @@ def test_a_month_range_is_checked(session: Session, people, frozen) -> None:  # 
 def test_the_database_buckets_like_the_rule_says(
     session: Session, people, items, first: date, span: int
 ) -> None:  # type: ignore[no-untyped-def]
+    with clock.frozen_at(LATER):
+        _buckets_like_the_rule(session, people, items, first, span)
+
+
+def _buckets_like_the_rule(session: Session, people, items, first: date, span: int) -> None:  # type: ignore[no-untyped-def]
     session.execute(delete(CalendarItem))
     session.commit()
     ids = {k: int(people.staff[k].id) for k in ("associate", "associate2", "supervisor")}
@@ -337,3 +344,15 @@ def test_a_deactivated_associate_without_hours_is_left_out(
     session.add(ben)
     session.commit()
     assert [r.name for r in hours_report(session, people.owner).rows] == ["Ana Alvarez"]
+
+
+def test_a_meeting_counts_once_it_is_over(session: Session, people, frozen) -> None:  # type: ignore[no-untyped-def]
+    ana, sam = int(people.staff["associate"].id), int(people.staff["supervisor"].id)
+    # It is noon on 15 June: the morning's meeting is over, the one at 11:30 is not.
+    _item(session, ana, _local(date(2026, 6, 15), 9), 60, with_id=sam)
+    _item(session, ana, _local(date(2026, 6, 15), 11, 30), 60, with_id=sam)
+    _item(session, ana, _local(date(2026, 6, 22), 9), 60, with_id=sam)
+    session.commit()
+    assert hours_label(hours_report(session, people.associate).total) == "1.0"
+    frozen(timedelta(days=10))
+    assert hours_label(hours_report(session, people.associate).total) == "3.0"

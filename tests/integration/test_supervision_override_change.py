@@ -215,8 +215,7 @@ def test_the_panel_read_says_who_supervises_and_why(session: Session, people, tr
         staff.is_active = False  # type: ignore[union-attr]
         session.add(staff)
     session.commit()
-    alone = get_appointment(
-        session, actor_for(session, people.staff["scheduler"]), int(ana_session.id)
-    )  # type: ignore[arg-type]
+    fran = actor_for(session, people.staff["scheduler"])
+    alone = get_appointment(session, fran, int(ana_session.id))  # type: ignore[arg-type]
     assert alone.supervisor == ""
     assert alone.supervisor_why.startswith("Ana Alvarez has no active supervisor")

@@ -10,6 +10,7 @@ import reflex as rx
 
 from practicerunner.billing.staff_components import empty_note, table
 from practicerunner.documentation.diagnosis_state import DiagnosesState
+from practicerunner.documentation.record_layout import case_record_header, consultation_note
 from practicerunner.ui.components import loading, not_found_panel, section
 from practicerunner.ui.layout import app_page
 
@@ -25,43 +26,6 @@ def _error(errors: Any, key: str, element_id: str) -> rx.Component:
     return rx.cond(
         errors.contains(key),
         rx.text(errors[key], id=element_id, role="alert", size="1", color=ERROR),
-    )
-
-
-def case_record_header(title: str, state: Any, *actions: rx.Component) -> rx.Component:
-    """Back to the case, the page's title and the case it belongs to; ACTIONS on the right."""
-    return rx.vstack(
-        rx.link(
-            rx.hstack(rx.icon("arrow-left", size=14), "Case", spacing="1", align="center"),
-            href=state.case_href,
-            size="2",
-            color_scheme="gray",
-            aria_label="Back to the case",
-        ),
-        rx.hstack(
-            rx.vstack(
-                rx.heading(title, size="6", weight="medium", as_="h1"),
-                rx.link(state.case_title, href=state.case_href, size="2", id="case-link"),
-                spacing="1",
-            ),
-            rx.spacer(),
-            *actions,
-            width="100%",
-            align="end",
-        ),
-        spacing="3",
-        width="100%",
-    )
-
-
-def consultation_note(what: str) -> rx.Component:
-    """The calm answer on a consultation case, which keeps clinical records out of view."""
-    return rx.callout(
-        f"A consultation case has no {what}. Its sessions are documented with consultation notes.",
-        icon="info",
-        color_scheme="gray",
-        id="consultation-note",
-        width="100%",
     )
 
 

@@ -163,6 +163,16 @@ def test_the_owner_builds_a_template_and_a_clinician_writes_a_note_with_it(
     screenshot(page, "99-note-templates")
     assert _templates_titled(e2e_engine, title) == 1
 
+    # A change is the next version: the choice moves up to be the note's first field.
+    row.get_by_role("link", name="Edit").click()
+    expect(page.get_by_role("heading", name=title)).to_be_visible()
+    expect(page.locator(".pr-tb-field")).to_have_count(5)
+    _field(page, 1).get_by_role("button", name="Move field up").click()
+    expect(_field(page, 0).get_by_label("Label")).to_have_value("Mood today")
+    page.locator("#save-template").click()
+    expect(page).to_have_url(re.compile(r"/settings/note-templates$"))
+    expect(row).to_contain_text("Version 2")
+
     with _signed_in(browser, app_server, CLINICIAN[0]) as clinician:
         clinician.goto(PAGE)
         expect(
@@ -183,6 +193,8 @@ def test_the_owner_builds_a_template_and_a_clinician_writes_a_note_with_it(
         expect(clinician).to_have_url(re.compile(r"/notes/\d+$"))
         expect(clinician.get_by_role("heading", name=title)).to_be_visible()
         expect(clinician.get_by_label("Main focus")).to_be_visible()
+        first_label = clinician.locator("section[aria-label='Session'] label").first
+        expect(first_label).to_contain_text("Mood today")
         mood = clinician.get_by_label("Mood today")
         expect(mood.locator("option")).to_have_text(["Choose…", "Calm", "Tense", "Low"])
         expect(clinician.get_by_label("Homework given")).to_have_attribute("type", "checkbox")

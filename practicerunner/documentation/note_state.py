@@ -39,9 +39,17 @@ from practicerunner.scheduling.models import Appointment
 from practicerunner.ui.routes import NOTES, REVIEWS, case_url, note_url
 from practicerunner.ui.session import SessionState
 
-# What a progress note may be written with, the default first, then the practice's own
-# templates; a consultation takes the consultation note or a practice consultation template.
-PROGRESS_CHOICES = [("dap", "DAP"), ("soap", "SOAP"), ("birp", "BIRP")]
+# What a session's note may be written with: the progress forms (the default first), the
+# intake and discharge notes, the practice's own templates, and last the author-only
+# psychotherapy note; a consultation takes the consultation note or a practice one.
+PROGRESS_CHOICES = [
+    ("dap", "DAP"),
+    ("soap", "SOAP"),
+    ("birp", "BIRP"),
+    ("intake", "Intake assessment"),
+    ("discharge", "Discharge summary"),
+]
+PRIVATE_CHOICE = {"value": "psychotherapy", "label": "Psychotherapy note (private)"}
 CONSULTATION_TEMPLATE = "consultation"
 
 STATUS_LABELS = {
@@ -84,6 +92,7 @@ def template_choices(session: Session, actor: Actor) -> tuple[list[dict[str, str
         choice = {"value": found.choice, "label": found.title}
         is_consultation = found.kind == tpl.TemplateKind.CONSULTATION.value
         (consultation if is_consultation else progress).append(choice)
+    progress.append(PRIVATE_CHOICE)
     return progress, consultation
 
 

@@ -80,6 +80,7 @@ NAV: list[tuple[str, str, str, Perm | None]] = [
     ("Locations", SETTINGS_LOCATIONS, "map-pin", Perm.PRACTICE_MANAGE),
     ("Holidays", SETTINGS_HOLIDAYS, "calendar-off", Perm.PRACTICE_MANAGE),
     ("Services & fees", SETTINGS_SERVICES, "receipt-text", Perm.PRACTICE_MANAGE),
+    ("Note templates", SETTINGS_NOTE_TEMPLATES, "file-text", Perm.PRACTICE_MANAGE),
     ("Staff", STAFF, "id-card", Perm.STAFF_MANAGE),
     ("Audit log", AUDIT, "scroll-text", Perm.AUDIT_VIEW),
     ("Billing", BILLING, "wallet", Perm.BILLING_COLLECT),

@@ -324,8 +324,17 @@ def test_the_note_list_offers_practice_templates_after_the_built_ins(
     old = create_template(session, people.owner, _check_in("Old form"))
     set_template_archived(session, people.owner, old.id, True)  # type: ignore[arg-type]
     progress, consultation = template_choices(session, people.clinician)
-    assert [c["value"] for c in progress] == ["dap", "soap", "birp", check_in.choice]
-    assert progress[-1]["label"] == "Couples check-in"
+    assert [c["value"] for c in progress] == [
+        "dap",
+        "soap",
+        "birp",
+        "intake",
+        "discharge",
+        check_in.choice,
+        "psychotherapy",
+    ]
+    assert progress[-2]["label"] == "Couples check-in"
+    assert progress[-1]["label"] == "Psychotherapy note (private)"
     assert consultation == [
         {"value": "consultation", "label": "Consultation note"},
         {"value": consult.choice, "label": "School consult"},

@@ -172,6 +172,7 @@ def _result(row: Any) -> rx.Component:
             ),
             type="button",
             on_click=D.pick(row["code"]),
+            aria_label=row["code"] + " " + row["description"],
             style={
                 "width": "100%",
                 "padding": "8px 12px",
@@ -180,6 +181,7 @@ def _result(row: Any) -> rx.Component:
                 "border_radius": "6px",
                 "cursor": "pointer",
                 "color": "inherit",
+                "text_align": "left",
                 "_hover": {"background": rx.color("teal", 3)},
             },
         ),

@@ -44,15 +44,16 @@ def _fact(label: str, value: Any) -> rx.Component:
 
 
 def _read_objective(o: Any) -> rx.Component:
-    return rx.el.li(
+    return rx.vstack(
+        rx.text(o.label, size="1", color=MUTED, weight="medium"),
         rx.text(
             o.text,
-            rx.cond(
-                o.target_text != "",
-                rx.text.span(" · by " + o.target_text, color=MUTED),
-            ),
+            rx.cond(o.target_text != "", rx.text.span(" · by " + o.target_text, color=MUTED)),
             size="2",
+            white_space="pre-wrap",
         ),
+        spacing="0",
+        width="100%",
     )
 
 
@@ -68,9 +69,11 @@ def _read_goal(g: Any) -> rx.Component:
         ),
         rx.cond(
             g.objectives.length() > 0,
-            rx.el.ul(
+            rx.vstack(
                 rx.foreach(g.objectives, _read_objective),
-                style={"margin": "4px 0 0 0", "padding_left": "20px"},
+                spacing="2",
+                padding="6px 0 0 12px",
+                width="100%",
             ),
         ),
         spacing="1",
@@ -90,9 +93,7 @@ def _read_problem(p: Any) -> rx.Component:
 
 
 def _read_intervention(i: Any) -> rx.Component:
-    return rx.el.li(
-        rx.text(i.text, rx.text.span(" · " + i.frequency, color=MUTED), size="2"),
-    )
+    return rx.text(i.text, rx.text.span(" · " + i.frequency, color=MUTED), size="2")
 
 
 def plan_document(doc: Any, doc_id: str) -> rx.Component:
@@ -111,10 +112,7 @@ def plan_document(doc: Any, doc_id: str) -> rx.Component:
         rx.foreach(doc.problems, _read_problem),
         rx.separator(size="4"),
         rx.heading("Interventions", size="3", weight="medium", as_="h3"),
-        rx.el.ul(
-            rx.foreach(doc.interventions, _read_intervention),
-            style={"margin": "0", "padding_left": "20px"},
-        ),
+        rx.vstack(rx.foreach(doc.interventions, _read_intervention), spacing="2"),
         spacing="4",
         width="100%",
         max_width=READABLE,
@@ -136,7 +134,9 @@ def _signature(doc: Any) -> rx.Component:
 def _current_plan() -> rx.Component:
     return rx.el.section(
         rx.hstack(
-            rx.heading("Version " + P.current.version.to_string(), size="4", as_="h2"),
+            rx.heading(
+                "Version " + P.current.version.to_string(), size="4", weight="medium", as_="h2"
+            ),
             rx.badge("In force", color_scheme="green", variant="soft"),
             spacing="3",
             align="center",
@@ -353,7 +353,7 @@ def _edit_goal(g: Any) -> rx.Component:
         rx.text("Objectives", size="2", weight="medium", padding_top="4px"),
         rx.foreach(g.objectives, _edit_objective),
         _error(g.path + ".objectives", g.key + "-objectives-error"),
-        _add("Add objective", g.path + ".objectives", "Add an objective to " + g.label),
+        _add("Add objective", g.path + ".objectives", "Add objective to " + g.label),
         spacing="3",
         width="100%",
         style={"border_left": f"3px solid {rx.color('teal', 6)}", "padding_left": "16px"},
@@ -378,7 +378,7 @@ def _edit_problem(p: Any) -> rx.Component:
         ),
         rx.foreach(p.goals, _edit_goal),
         _error(p.path + ".goals", p.key + "-goals-error"),
-        _add("Add goal", p.path + ".goals", "Add a goal to " + p.label),
+        _add("Add goal", p.path + ".goals", "Add goal to " + p.label),
         aria_label=p.label,
         class_name="pr-plan-problem",
         style={**CARD, "display": "flex", "flex_direction": "column", "gap": "14px"},
@@ -482,13 +482,13 @@ def _editor() -> rx.Component:
             rx.heading("Problems, goals and objectives", size="4", weight="medium", as_="h2"),
             rx.foreach(P.draft.problems, _edit_problem),
             _error("problems", "problems-error"),
-            _add("Add problem", "problems", "Add a problem"),
+            _add("Add problem", "problems"),
             rx.el.section(
                 rx.heading("Interventions", size="4", weight="medium", as_="h2"),
                 rx.text("What you will do in treatment, and how often.", size="1", color=MUTED),
                 rx.foreach(P.draft.interventions, _edit_intervention),
                 _error("interventions", "interventions-error"),
-                _add("Add intervention", "interventions", "Add an intervention"),
+                _add("Add intervention", "interventions"),
                 aria_label="Interventions",
                 style={**CARD, "display": "flex", "flex_direction": "column", "gap": "14px"},
             ),

@@ -50,7 +50,12 @@ FIELDSET_STYLE = {"border": "none", "padding": "0", "margin": "0", "min_width": 
 
 def _band_area(band: Any) -> rx.Component:
     return rx.recharts.reference_area(
-        rx.recharts.label(value=band["label"], position="right", fill=MUTED, font_size=12),
+        rx.recharts.label(
+            value=band["label"],
+            position="right",
+            # Handed to the SVG text as they are (Reflex would make them a wrapper style).
+            custom_attrs={"fill": MUTED, "fontSize": 12},
+        ),
         y1=band["y1"],
         y2=band["y2"],
         fill=band["fill"],
@@ -419,7 +424,11 @@ def _who_and_when() -> rx.Component:
         ),
         rx.cond(
             M.participants.length() > 0,
-            rx.el.input(type="hidden", name="client_id", value=M.participants[0]["id"]),
+            # The same id as the couple's select: Reflex reads a form's fields by id first,
+            # and an id whose element is not on the page would post an empty client.
+            rx.el.input(
+                type="hidden", id="client_id", name="client_id", value=M.participants[0]["id"]
+            ),
         ),
     )
     when = rx.vstack(
@@ -515,11 +524,7 @@ def _record() -> rx.Component:
                         rx.cond(
                             M.errors.length() > 0,
                             rx.callout(
-                                rx.cond(
-                                    M.errors.contains("form"),
-                                    M.errors["form"],
-                                    "Please answer the items marked in red; nothing was saved.",
-                                ),
+                                M.summary,
                                 icon="triangle-alert",
                                 color_scheme="red",
                                 role="alert",

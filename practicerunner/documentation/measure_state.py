@@ -304,6 +304,7 @@ class MeasuresState(SessionState):
     difficulty_scale: list[dict[str, str]] = question_rows(DEFAULT_INSTRUMENT).difficulty_scale
     today: str = ""
     errors: dict[str, str] = {}
+    summary: str = ""  # above the Save button while the form is refused
     item9_raised: bool = False  # PHQ-9 item 9 answered above 0 in the form, before saving
     saving: bool = False
     saved: dict[str, str] = {}  # the result just recorded: score, severity, safety text
@@ -412,16 +413,29 @@ class MeasuresState(SessionState):
             )
         except ValidationFailed as exc:
             self.saving = False
-            self.errors = dict(exc.errors)
+            self._refused(dict(exc.errors))
             return
         except (NotFound, PermissionDenied):
             self.saving = False
-            self.errors = {"form": "You cannot record measures on this case."}
+            self._refused({"form": "You cannot record measures on this case."})
             return
         await self._fetch(actor)
         self.saved = self._saved_summary(result_id, instrument)
         self.saving = False
         self._fresh_form(instrument)
+
+    def _refused(self, errors: dict[str, str]) -> None:
+        """Show each message beside its field; one with no field of its own goes on top."""
+        shown = {row["field"] for row in self.item_rows} | {"taken_on", "difficulty", "instrument"}
+        if self.several:
+            shown.add("client_id")
+        elsewhere = [message for key, message in errors.items() if key not in shown]
+        self.errors = errors
+        self.summary = (
+            " ".join(elsewhere) + " Nothing was saved."
+            if elsewhere
+            else "Please correct the answers marked in red; nothing was saved."
+        )
 
     def _saved_summary(self, result_id: int, instrument: str) -> dict[str, str]:
         title = measures.INSTRUMENTS[instrument].title

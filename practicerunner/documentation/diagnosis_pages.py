@@ -325,6 +325,7 @@ def _picker() -> rx.Component:
                         style={"padding_bottom": "8px"},
                     ),
                     rx.spacer(),
+                    rx.text(D.done, role="status", size="2", color=MUTED, id="diagnosis-done"),
                     rx.button(
                         rx.icon("plus", size=16),
                         "Add diagnosis",

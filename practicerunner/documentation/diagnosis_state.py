@@ -151,6 +151,7 @@ class DiagnosesState(SessionState):
     ending: str = ""
     end_errors: dict[str, str] = {}
     saving_end: bool = False
+    done: str = ""  # what was just recorded ("F41.1 added."), announced politely
 
     def _show(self, screen: DiagnosisScreen) -> None:
         self.current_case = screen.case_id
@@ -174,7 +175,7 @@ class DiagnosesState(SessionState):
         return True
 
     def _clear_picker(self) -> None:
-        self.query, self.results, self.query_note = "", [], ""
+        self.query, self.results, self.query_note, self.done = "", [], "", ""
         self.picked_code, self.picked_description = "", ""
         self.errors = {}
 
@@ -197,7 +198,7 @@ class DiagnosesState(SessionState):
         """Offer the billable codes matching what was typed (code or words)."""
         if not self.can_edit:
             return None
-        self.query = str(query or "")[:QUERY_LIMIT]
+        self.query, self.done = str(query or "")[:QUERY_LIMIT], ""
         # Typing again means looking for another code.
         self.picked_code, self.picked_description = "", ""
         if "code" in self.errors:
@@ -258,7 +259,7 @@ class DiagnosesState(SessionState):
         if not await self._fetch(actor):
             self.not_found = True
         self.adding = False
-        yield rx.toast.success(f"{added} added.")
+        self.done = f"{added} added."
 
     @rx.event
     def start_end(self, diagnosis_id: str):
@@ -298,4 +299,4 @@ class DiagnosesState(SessionState):
         if not await self._fetch(actor):
             self.not_found = True
         self.saving_end = False
-        yield rx.toast.success(f"{row['code'] if row else 'Diagnosis'} ended.")
+        self.done = f"{row['code'] if row else 'The diagnosis'} ended."

@@ -591,6 +591,17 @@ def _callouts() -> rx.Component:
             ),
         ),
         rx.cond(
+            P.signed_message != "",
+            rx.callout(
+                P.signed_message,
+                icon="circle-check",
+                color_scheme="green",
+                role="status",
+                id="plan-signed",
+                width="100%",
+            ),
+        ),
+        rx.cond(
             P.draft_line != "",
             rx.callout(P.draft_line, icon="pencil", color_scheme="blue", width="100%"),
         ),

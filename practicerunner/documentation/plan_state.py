@@ -130,6 +130,7 @@ class PlanState(SessionState):
     stale: str = ""  # why this tab must reload before it saves again
     starting: bool = False
     signing: bool = False
+    signed_message: str = ""  # the confirmation after signing
     rev: int = 0
     # Server-only: the draft as edited here, as last saved, and its id.
     _content: dict[str, Any] = {}
@@ -187,6 +188,7 @@ class PlanState(SessionState):
     @rx.event
     async def load(self):
         self.loaded, self.not_found, self.starting, self.signing = False, False, False, False
+        self.signed_message = ""
         actor = await self.actor()
         if actor is None:
             return self.to_sign_in()
@@ -213,7 +215,7 @@ class PlanState(SessionState):
         if actor is None:
             yield self.to_sign_in()
             return
-        self.starting = True
+        self.starting, self.signed_message = True, ""
         yield
         try:
             await self.call(plans.start_plan, actor, self.current_case)
@@ -356,4 +358,7 @@ class PlanState(SessionState):
         if not await self._fetch(actor):
             self.not_found = True
         self.signing = False
-        yield rx.toast.success(f"Treatment plan version {version} signed.")
+        self.signed_message = (
+            f"Version {version} is signed and in force. It can no longer change: "
+            "Revise plan starts the next version from it."
+        )

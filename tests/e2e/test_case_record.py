@@ -1,9 +1,10 @@
 """A case's clinical record in the browser (issue 5): a clinician opens Diagnoses from the case
 page, finds F41.1 by code, is refused the category F41 with the service's sentence, adds F41.1
-from a start date; then writes a treatment plan (one problem, goal and objective), is refused
-signing with the review date empty (beside the field, nothing signed), signs it, and revises it
-into version 2 with version 1 kept as signed. A consultation case offers none of it: no record
-buttons on its page, no claim or superbill on its billing tab, no picker on /diagnoses.
+from a start date, adds and ends a second diagnosis; then writes a treatment plan (one
+problem, goal and objective), is refused signing with the review date empty (beside the
+field, nothing signed), signs it, and revises it into version 2 with version 1 kept as signed.
+A consultation case offers none of it: no record buttons on its page, no claim or superbill
+on its billing tab, no picker on /diagnoses.
 
 The clinician, the clients and both cases are written straight into the app's database, as
 the other browser tests arrange their data, so nothing another test relies on changes.
@@ -92,6 +93,7 @@ def _write_diagnosis(page: Page, days: Arranged) -> None:
     expect(listed).to_contain_text("F41.1")
     expect(listed).to_contain_text("Generalized anxiety disorder")
     expect(listed).to_contain_text("Primary")
+    expect(page.locator("#diagnosis-done")).to_have_text("F41.1 added.")
     expect(listed).to_contain_text(f"{started:%b} {started.day}, {started.year}")
     expect(query).to_have_value("")  # ready for the next one
 
@@ -129,8 +131,18 @@ def test_a_clinician_keeps_a_cases_diagnoses_and_treatment_plan(
     expect(page.get_by_role("heading", name="Diagnoses", exact=True)).to_be_visible()
     expect(page.locator("#case-title")).to_have_text("Mara Ellison")
     _write_diagnosis(page, days)
-    page.locator("#code_query").fill("insomnia")
-    expect(page.locator("#code-results")).to_contain_text("Insomnia")
+    # A second one, by words, ended again: it moves to Ended with its end date.
+    page.locator("#code_query").fill("primary insomnia")
+    page.locator("#code-results").get_by_role("button", name="F51.01 Primary insomnia").click()
+    page.locator("#diagnosis-picker").get_by_role("button", name="Add diagnosis").click()
+    expect(page.locator("#current-diagnoses")).to_contain_text("F51.01")
+    page.get_by_role("button", name="End F51.01").click()
+    expect(page.locator("#end_on")).to_have_value(days.today.isoformat())
+    page.get_by_role("button", name="Save end date").click()
+    expect(page.locator("#ended-diagnoses")).to_contain_text("Primary insomnia")
+    expect(page.locator("#current-diagnoses")).not_to_contain_text("F51.01")
+    page.locator("#code_query").fill("adjustment disorder with anx")
+    expect(page.locator("#code-results")).to_contain_text("F43.22")
     screenshot(page, "96-diagnoses")
 
     # The treatment plan: started, refused without a review date, signed.
@@ -163,6 +175,7 @@ def test_a_clinician_keeps_a_cases_diagnoses_and_treatment_plan(
     _leave(page.locator("#review_on"))
     expect(page.locator("#review_on-error")).to_have_count(0)
     page.locator("#sign-plan").click()
+    expect(page.locator("#plan-signed")).to_contain_text("Version 1 is signed and in force")
     current = page.locator("#current-plan")
     expect(current).to_contain_text("Worry no longer disrupts sleep or work.")
     expect(page.get_by_text(f"Signed by {CLINICIAN[1]}, {CLINICIAN[2]}")).to_be_visible()
@@ -171,6 +184,7 @@ def test_a_clinician_keeps_a_cases_diagnoses_and_treatment_plan(
     # Revised: version 2 starts from version 1, which is kept as signed.
     page.locator("#revise-plan").click()
     expect(page.locator("#draft-heading")).to_contain_text("Version 2")
+    expect(page.locator("#plan-signed")).to_have_count(0)
     goal = page.locator("#problems-0-goals-0-text")
     expect(goal).to_have_value("Worry no longer disrupts sleep or work.")
     goal.fill("Worry no longer disrupts sleep, work or time with friends.")
@@ -198,12 +212,15 @@ def test_a_clinician_keeps_a_cases_diagnoses_and_treatment_plan(
             "Worry no longer disrupts sleep or work.",
             "Worry no longer disrupts sleep, work or time with friends.",
         ]
-        assert [
-            d.code
-            for d in check.exec(
-                select(CaseDiagnosis).where(CaseDiagnosis.case_id == days.case_id)
-            ).all()
-        ] == ["F41.1"]
+        diagnoses = check.exec(
+            select(CaseDiagnosis)
+            .where(CaseDiagnosis.case_id == days.case_id)
+            .order_by(col(CaseDiagnosis.id))
+        ).all()
+        assert [(d.code, d.is_primary, d.end_on) for d in diagnoses] == [
+            ("F41.1", True, None),
+            ("F51.01", False, days.today),
+        ]
 
     # A consultation case: no record buttons, no claim or superbill, no picker.
     page.goto(f"/cases/{days.consultation_id}")

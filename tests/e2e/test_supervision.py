@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Page, expect
@@ -166,6 +167,17 @@ def test_the_session_says_who_supervises_it_and_the_hours_add_up(
     expect(row.locator("td")).to_have_text([*cells, "1.0", "1.5", "2.5"])
     expect(page.locator("#hours-from")).to_have_value(f"{arranged.months[0]:%Y-%m}")
     screenshot(page, "101-supervision-hours")
+
+    # The CSV says the same, with 0.0 in empty months.
+    with page.expect_download() as download:
+        page.locator("#hours-csv").click()
+    assert download.value.suggested_filename == (
+        f"supervision-hours-{arranged.months[0]:%Y-%m}-to-{arranged.months[-1]:%Y-%m}.csv"
+    )
+    csv_lines = Path(download.value.path()).read_text().splitlines()
+    mira = next(line for line in csv_lines if line.startswith(associate))
+    figures = [arranged.meetings.get(m, "0.0") for m in arranged.months]
+    assert mira == ",".join([associate, *figures, "1.0", "1.5", "2.5"])
 
     # A range the wrong way round is refused beside the field; the table stays.
     page.locator("#hours-from").fill(f"{arranged.months[-1]:%Y-%m}")

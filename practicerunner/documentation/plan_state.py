@@ -99,6 +99,42 @@ def signed_doc(view: plans.PlanView, zone: ZoneInfo) -> PlanDoc:
     return doc
 
 
+STALE = (
+    "This plan was saved in another window or by someone else since you opened it. Reload to "
+    "see it; your last change was not saved."
+)
+
+
+class StalePlan(Exception):
+    """The draft was saved elsewhere since this editor loaded it."""
+
+
+def _check_seen(session: Session, actor: Actor, plan_id: int, seen: str) -> None:
+    """Lock the draft (see `plans.draft_saved_at`) and insist it is as this editor saw it."""
+    if plans.draft_saved_at(session, actor, plan_id).isoformat() != seen:
+        session.rollback()
+        raise StalePlan()
+
+
+def save_unless_stale(
+    session: Session, actor: Actor, plan_id: int, content: dict[str, Any], seen: str
+) -> str:
+    """Save CONTENT as the draft unless it was saved elsewhere since SEEN (its `updated_at`
+    in ISO form); the new `updated_at`. Raises StalePlan, or what `save_plan_draft` raises."""
+    _check_seen(session, actor, plan_id, seen)
+    plans.save_plan_draft(session, actor, plan_id, content)
+    saved_at = plans.draft_saved_at(session, actor, plan_id).isoformat()
+    session.rollback()  # let go of the lock: nothing was written since the save committed
+    return saved_at
+
+
+def sign_unless_stale(session: Session, actor: Actor, plan_id: int, seen: str) -> None:
+    """Sign the draft unless it was saved elsewhere since SEEN: what is signed is what this
+    editor shows. Raises StalePlan, or what `sign_plan` raises."""
+    _check_seen(session, actor, plan_id, seen)
+    plans.sign_plan(session, actor, plan_id)
+
+
 def _not_signed_summary(count: int) -> str:
     if count == 1:
         return "The plan was not signed: one thing is missing, marked below."
@@ -135,6 +171,7 @@ class PlanState(SessionState):
     # Server-only: the draft as edited here, as last saved, and its id.
     _content: dict[str, Any] = {}
     _saved: dict[str, Any] = {}
+    _seen: str = ""  # the draft's updated_at when this editor last loaded or saved it
     _plan_id: int = 0
     _zone_name: str = "America/Los_Angeles"
 
@@ -160,10 +197,11 @@ class PlanState(SessionState):
         if draft is not None and screen.can_edit:
             saved = plans.content_to_dict(draft.content)
             self._plan_id, self._saved = draft.id, saved
+            self._seen = draft.updated_at.isoformat()
             self._content = with_first_rows(saved)
             self._draw_draft(draft.version)
         else:
-            self._plan_id, self._saved, self._content = 0, {}, {}
+            self._plan_id, self._saved, self._content, self._seen = 0, {}, {}, ""
             self.draft = PlanDoc()
         self.errors, self.summary, self.stale, self.save_state = {}, "", "", ""
 
@@ -237,7 +275,12 @@ class PlanState(SessionState):
             return True
         content = dict(self._content)
         try:
-            await self.call(plans.save_plan_draft, actor, self._plan_id, content)
+            self._seen = await self.call(
+                save_unless_stale, actor, self._plan_id, content, self._seen
+            )
+        except StalePlan:
+            self.stale, self.save_state = STALE, "Not saved"
+            return False
         except plans.PlanContentError as exc:
             self.errors = {**self.errors, **exc.errors}
             self.save_state = "Not saved"
@@ -342,7 +385,10 @@ class PlanState(SessionState):
             return
         version = self.draft.version
         try:
-            await self.call(plans.sign_plan, actor, self._plan_id)
+            await self.call(sign_unless_stale, actor, self._plan_id, self._seen)
+        except StalePlan:
+            self.signing, self.stale = False, STALE
+            return
         except ValidationFailed as exc:
             self.signing = False
             if "plan" in exc.errors:

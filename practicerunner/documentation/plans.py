@@ -679,6 +679,17 @@ def sign_plan(session: Session, actor: Actor, plan_id: int) -> None:
     session.commit()
 
 
+def draft_saved_at(session: Session, actor: Actor, plan_id: int) -> datetime:
+    """When the draft PLAN_ID was last saved, so an editor can tell whether someone else saved
+    it since they loaded it.
+
+    The row stays locked until the caller's transaction ends, so a save or a signature that
+    follows in the same transaction cannot be overtaken. Refused like a save: NotFound, or
+    SIGNED_LOCKED once signed. Reads no content, so it is not audited.
+    """
+    return _draft_for(session, actor, plan_id).updated_at
+
+
 @dataclass(frozen=True)
 class PlanView:
     """One version of a plan as its readers see it; a signed one as it was signed."""

@@ -5,17 +5,31 @@ plan; nothing read on a consultation case; the not-found answer for everyone els
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlmodel import Session, select
 
 from practicerunner.core import clock
-from practicerunner.core.errors import NotFound
+from practicerunner.core.errors import NotFound, PermissionDenied, ValidationFailed
 from practicerunner.core.models import AuditEvent
-from practicerunner.documentation.plan_state import plan_screen, signed_doc
-from practicerunner.documentation.plans import save_plan_draft, sign_plan, start_plan
+from practicerunner.documentation.plan_state import (
+    StalePlan,
+    plan_screen,
+    save_unless_stale,
+    sign_unless_stale,
+    signed_doc,
+)
+from practicerunner.documentation.plans import (
+    SIGNED_LOCKED,
+    TreatmentPlanSigned,
+    draft_saved_at,
+    plans_of,
+    save_plan_draft,
+    sign_plan,
+    start_plan,
+)
 from practicerunner.practice.models import Staff
 
 NOW = datetime(2026, 12, 1, 20, 0, tzinfo=UTC)  # noon, 1 December, in Los Angeles
@@ -116,3 +130,49 @@ def test_a_consultation_case_shows_no_plan_and_reads_none(session: Session, peop
     assert screen.consultation and not screen.can_edit
     assert screen.draft is None and screen.signed == []
     assert _viewed(session) == 0
+
+
+def test_an_editor_saves_and_signs_only_the_draft_it_last_saw(
+    session: Session, people, travel
+) -> None:  # type: ignore[no-untyped-def]
+    # given a draft two windows opened at the same moment
+    carl, case_id = people.clinician, int(people.cases["clinician"].id)
+    plan_id = start_plan(session, carl, case_id)
+    opened = plans_of(session, carl, case_id)[0].updated_at.isoformat()
+    assert draft_saved_at(session, carl, plan_id).isoformat() == opened
+    session.rollback()
+
+    # when the first window saves, it learns the new moment
+    travel(timedelta(minutes=1))
+    first = save_unless_stale(session, carl, plan_id, _plan("Worry less."), opened)
+    assert first > opened
+
+    # then the second window's save and signature are refused, and nothing changes
+    travel(timedelta(minutes=1))
+    with pytest.raises(StalePlan):
+        save_unless_stale(session, carl, plan_id, _plan("Something else."), opened)
+    with pytest.raises(StalePlan):
+        sign_unless_stale(session, carl, plan_id, opened)
+    draft = plans_of(session, carl, case_id)[0]
+    assert draft.is_draft and draft.content.problems[0].goals[0].text == "Worry less."
+
+    # and the first window goes on saving and signs what it shows
+    complete = _plan("Worry much less.")
+    complete["problems"][0]["goals"][0]["objectives"][0]["target_on"] = "2027-01-15"
+    second = save_unless_stale(session, carl, plan_id, complete, first)
+    sign_unless_stale(session, carl, plan_id, second)
+    assert len(session.exec(select(TreatmentPlanSigned)).all()) == 1
+    session.rollback()
+    with pytest.raises(ValidationFailed) as refused:
+        draft_saved_at(session, carl, plan_id)
+    assert refused.value.errors == {"plan": SIGNED_LOCKED}
+
+
+def test_only_those_who_may_write_the_plan_learn_when_it_was_saved(
+    session: Session, people
+) -> None:  # type: ignore[no-untyped-def]
+    plan_id = start_plan(session, people.associate, int(people.cases["associate"].id))
+    # The supervisor reads the plan but does not write it; the others do not reach it at all.
+    for who in ("supervisor", "associate2", "scheduler", "biller"):
+        with pytest.raises((NotFound, PermissionDenied)):
+            draft_saved_at(session, getattr(people, who), plan_id)

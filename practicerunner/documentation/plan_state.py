@@ -44,11 +44,12 @@ from practicerunner.practice.local import practice_tz
 from practicerunner.ui.routes import case_url
 from practicerunner.ui.session import SessionState
 
-_LIST_NAMES = {
-    "problems": "problems",
-    "goals": "goals for a problem",
-    "objectives": "objectives for a goal",
-    "interventions": "interventions",
+# Said when a list is full, in the service's words.
+_FULL = {
+    "problems": f"A plan has at most {plans.MAX_PROBLEMS} problems.",
+    "goals": f"A problem has at most {plans.MAX_GOALS} goals.",
+    "objectives": f"A goal has at most {plans.MAX_OBJECTIVES} objectives.",
+    "interventions": f"A plan has at most {plans.MAX_INTERVENTIONS} interventions.",
 }
 
 
@@ -355,9 +356,8 @@ class PlanState(SessionState):
     async def add(self, list_path: str):
         """Add an empty row (problem, goal, objective, intervention) at the end of a list."""
         name = str(list_path).rsplit(".", 1)[-1]
-        limit = _LIST_NAMES.get(name, "rows")
         async for step in self._restructure(
-            add_row(self._content, str(list_path)), f"There is no room for more {limit}."
+            add_row(self._content, str(list_path)), _FULL.get(name, "No more rows fit here.")
         ):
             yield step
 

@@ -79,6 +79,19 @@ def _line(series: Any) -> rx.Component:
     )
 
 
+def _flag_ring(point: Any) -> rx.Component:
+    """A red ring round a result that raised a safety flag (drawn over the line's dot)."""
+    return rx.recharts.reference_dot(
+        x=point["date"],
+        y=point["total"],
+        r=8,
+        fill="none",
+        stroke=rx.color("red", 9),
+        if_overflow="visible",
+        custom_attrs={"strokeWidth": 2},
+    )
+
+
 def _chart(chart: Any) -> rx.Component:
     return rx.box(
         rx.hstack(
@@ -129,6 +142,7 @@ def _chart(chart: Any) -> rx.Component:
                 ),
                 rx.recharts.graphing_tooltip(is_animation_active=False),
                 rx.foreach(chart.series, _line),
+                rx.foreach(chart.flagged, _flag_ring),
                 rx.cond(
                     chart.series.length() > 1,
                     rx.recharts.legend(vertical_align="top", height=28, icon_type="plainline"),
@@ -142,6 +156,21 @@ def _chart(chart: Any) -> rx.Component:
             aria_label=chart.description,
             width="100%",
             height=f"{CHART_HEIGHT}px",
+        ),
+        rx.cond(
+            chart.flagged.length() > 0,
+            rx.hstack(
+                rx.box(
+                    width="12px",
+                    height="12px",
+                    border_radius="50%",
+                    border=f"2px solid {rx.color('red', 9)}",
+                ),
+                rx.text("Safety flag: item 9 answered above 0", size="1", color=MUTED),
+                spacing="2",
+                align="center",
+                padding_left="52px",
+            ),
         ),
         class_name="pr-measure-chart",
         id="chart-" + chart.instrument,
@@ -205,7 +234,7 @@ def _results() -> rx.Component:
             rx.box(
                 rx.el.table(
                     rx.el.caption(
-                        "Every result, newest first: the chart's data as text.",
+                        "All results, newest first.",
                         style={
                             "caption_side": "top",
                             "text_align": "left",
@@ -239,7 +268,7 @@ def _flag_row(flag: Any) -> rx.Component:
     return rx.hstack(
         rx.vstack(
             rx.text(flag["what"], size="2", weight="medium"),
-            rx.text(flag["text"], size="2"),
+            rx.text(flag["text"], size="2", color=rx.color("red", 11)),
             spacing="0",
         ),
         rx.spacer(),
@@ -261,23 +290,41 @@ def _flag_row(flag: Any) -> rx.Component:
     )
 
 
-def _open_flags() -> rx.Component:
-    return rx.cond(
-        M.flags.length() > 0,
-        rx.callout.root(
-            rx.callout.icon(rx.icon("shield-alert")),
+def safety_panel(title: str, rows: Any, render: Any, panel_id: str) -> rx.Component:
+    """Open safety flags: a quiet red panel, one row per flag with its action at the end.
+
+    Shared with the home page, so the flag looks the same wherever the clinician meets it.
+    """
+    return rx.el.section(
+        rx.hstack(
+            rx.icon("shield-alert", size=18, color=rx.color("red", 11), flex_shrink="0"),
             rx.vstack(
-                rx.text("Safety flag: review suicide risk", weight="bold", size="2"),
-                rx.foreach(M.flags, _flag_row),
+                rx.text(title, weight="bold", size="2", color=rx.color("red", 11)),
+                rx.foreach(rows, render),
                 spacing="3",
                 width="100%",
             ),
-            color_scheme="red",
-            variant="surface",
-            role="alert",
-            id="open-flags",
+            spacing="3",
+            align="start",
             width="100%",
         ),
+        role="alert",
+        aria_label=title,
+        id=panel_id,
+        style={
+            "border": f"1px solid {rx.color('red', 6)}",
+            "border_radius": "10px",
+            "padding": "14px 20px",
+            "background": rx.color("red", 2),
+            "width": "100%",
+        },
+    )
+
+
+def _open_flags() -> rx.Component:
+    return rx.cond(
+        M.flags.length() > 0,
+        safety_panel("Safety flag: review suicide risk", M.flags, _flag_row, "open-flags"),
     )
 
 

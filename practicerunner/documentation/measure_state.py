@@ -75,6 +75,7 @@ class ChartView:
     bands: list[dict[str, Any]] = field(default_factory=list)
     rows: list[dict[str, Any]] = field(default_factory=list)
     series: list[dict[str, str]] = field(default_factory=list)
+    flagged: list[dict[str, Any]] = field(default_factory=list)  # safety-flag results to ring
     latest: str = ""  # "Latest: 16 of 27, Moderately severe (Sun, Nov 29, 2026)"
     description: str = ""  # what the chart shows, for screen readers
 
@@ -131,6 +132,7 @@ def chart_views(
                     "swatch": _colour(tints[i], 6),
                 }
             )
+        flagged = [{"date": day_words(p.taken_on), "total": p.total} for p in mine if p.safety_flag]
         last = mine[-1]
         who = f" for {last.client_name}" if several else ""
         charts.append(
@@ -142,6 +144,7 @@ def chart_views(
                 bands=bands,
                 rows=rows,
                 series=series,
+                flagged=flagged,
                 latest=(
                     f"Latest{who}: {last.total} of {instrument.max_total}, {last.band} "
                     f"({day_words(last.taken_on)})"

@@ -6,6 +6,7 @@ import reflex as rx
 
 from practicerunner.clients import service as clients
 from practicerunner.core.permissions import Perm
+from practicerunner.documentation.measure_pages import safety_panel
 from practicerunner.documentation.measure_records import SafetyFlag, open_safety_flags
 from practicerunner.documentation.note_state import day_words
 from practicerunner.ui.components import page_header, section
@@ -136,7 +137,7 @@ def _flag(flag: rx.Var) -> rx.Component:
                 spacing="2",
                 wrap="wrap",
             ),
-            rx.text(flag["text"], size="2"),
+            rx.text(flag["text"], size="2", color=rx.color("red", 11)),
             spacing="0",
         ),
         rx.spacer(),
@@ -157,20 +158,7 @@ def _safety_flags() -> rx.Component:
     """Calm but not missable: the clinician reviews each flag, then acknowledges it there."""
     return rx.cond(
         HomeState.flags.length() > 0,
-        rx.callout.root(
-            rx.callout.icon(rx.icon("shield-alert")),
-            rx.vstack(
-                rx.text("Safety flags to review", weight="bold", size="2"),
-                rx.foreach(HomeState.flags, _flag),
-                spacing="3",
-                width="100%",
-            ),
-            color_scheme="red",
-            variant="surface",
-            role="alert",
-            id="home-safety-flags",
-            width="100%",
-        ),
+        safety_panel("Safety flags to review", HomeState.flags, _flag, "home-safety-flags"),
     )
 
 

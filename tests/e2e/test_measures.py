@@ -147,6 +147,7 @@ def test_a_clinician_records_measures_sees_the_chart_and_acknowledges_the_flag(
         "aria-label", re.compile(r"PHQ-9 totals over time, 5 results")
     )
     expect(phq_chart).to_contain_text("Moderately severe")  # the bands are named
+    expect(phq_chart).to_contain_text("Safety flag: item 9 answered above 0")
     page.locator("#measure-charts").scroll_into_view_if_needed()
     screenshot(page, "98-measures-chart")
 
@@ -155,6 +156,7 @@ def test_a_clinician_records_measures_sees_the_chart_and_acknowledges_the_flag(
     flags = page.locator("#home-safety-flags")
     expect(flags).to_contain_text(CLIENT)
     expect(flags).to_contain_text(f"PHQ-9, {day_words(today)}")
+    screenshot(page, "98-measures-home-flag")
     flags.get_by_role("link", name=f"Open the measures of {CLIENT}").click()
     expect(page).to_have_url(re.compile(rf"/cases/{case_id}/measures$"))
     page.locator("#open-flags").get_by_role("button", name=re.compile("^Acknowledge")).click()

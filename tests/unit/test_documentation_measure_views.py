@@ -36,9 +36,10 @@ def test_each_instrument_gets_its_own_chart_shaded_by_its_bands() -> None:
     points = [
         _point("2026-10-01", "phq9", 18, "Moderately severe"),
         _point("2026-10-15", "gad7", 9, "Mild"),
-        _point("2026-11-01", "phq9", 12, "Moderate"),
+        _point("2026-11-01", "phq9", 12, "Moderate", flag=True),
     ]
     phq, gad = chart_views(points, [(1, "Jordan Lee")])
+    assert phq.flagged == [{"date": "Sun, Nov 1, 2026", "total": 12}] and gad.flagged == []
     assert (phq.instrument, gad.instrument) == ("phq9", "gad7")  # the instruments' order
     assert phq.rows == [
         {"date": "Thu, Oct 1, 2026", "s0": 18},

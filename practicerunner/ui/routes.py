@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from practicerunner.core.permissions import Perm
+from practicerunner.core.permissions import Actor, Perm, Role
 
 SESSION_COOKIE = "pr_session"
 
@@ -65,8 +65,11 @@ def case_measures_url(case_id: int | str) -> str:
     return f"/cases/{case_id}/measures"
 
 
-# (label, href, lucide icon, permission needed or None)
-NAV: list[tuple[str, str, str, Perm | None]] = [
+# The supervision hours report is for those who log or sign supervision hours.
+SUPERVISION_ROLES = frozenset({Role.OWNER, Role.SUPERVISOR, Role.ASSOCIATE})
+
+# (label, href, lucide icon, permission needed, or roles of which one is needed, or None)
+NAV: list[tuple[str, str, str, Perm | frozenset[Role] | None]] = [
     ("Home", HOME, "house", None),
     ("Calendar", CALENDAR, "calendar-days", Perm.SCHEDULE_VIEW),
     ("Availability", AVAILABILITY, "calendar-clock", Perm.SCHEDULE_VIEW),
@@ -76,6 +79,7 @@ NAV: list[tuple[str, str, str, Perm | None]] = [
     ("Notes", NOTES, "notebook-pen", Perm.CLINICAL_EDIT),
     # Every clinical role: the page itself tells those who supervise nobody that it is empty.
     ("Reviews", REVIEWS, "clipboard-check", Perm.CLINICAL_VIEW),
+    ("Supervision hours", SUPERVISION_HOURS, "hourglass", SUPERVISION_ROLES),
     ("Practice", SETTINGS_PRACTICE, "building-2", Perm.PRACTICE_MANAGE),
     ("Locations", SETTINGS_LOCATIONS, "map-pin", Perm.PRACTICE_MANAGE),
     ("Holidays", SETTINGS_HOLIDAYS, "calendar-off", Perm.PRACTICE_MANAGE),
@@ -88,3 +92,13 @@ NAV: list[tuple[str, str, str, Perm | None]] = [
     ("Billing policies", SETTINGS_BILLING, "scale", Perm.BILLING_SETTINGS),
     ("Outgoing mail", OUTBOX, "mail", Perm.OUTBOX_VIEW),
 ]
+
+
+def nav_for(actor: Actor) -> list[dict[str, str]]:
+    """The navigation entries ACTOR may use, as {label, href, icon}."""
+    return [
+        {"label": label, "href": href, "icon": icon}
+        for label, href, icon, needs in NAV
+        if needs is None
+        or (actor.can(needs) if isinstance(needs, Perm) else bool(needs & actor.roles))
+    ]

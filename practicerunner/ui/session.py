@@ -19,7 +19,7 @@ from reflex.event import EventSpec
 from practicerunner.auth import service as auth
 from practicerunner.core.db import session_scope
 from practicerunner.core.permissions import Actor, Perm, Role
-from practicerunner.ui.routes import NAV, SESSION_COOKIE
+from practicerunner.ui.routes import SESSION_COOKIE, nav_for
 
 T = TypeVar("T")
 
@@ -79,11 +79,7 @@ class SessionState(rx.State):
             r.value.capitalize() for r in sorted(actor.roles, key=order.index)
         )
         self.is_clinical = actor.can(Perm.CLINICAL_VIEW)
-        self.nav = [
-            {"label": label, "href": href, "icon": icon}
-            for label, href, icon, perm in NAV
-            if perm is None or actor.can(perm)
-        ]
+        self.nav = nav_for(actor)
 
     def to_sign_in(self) -> EventSpec:
         """Send the browser to the sign-in page, saying why and where to come back to."""

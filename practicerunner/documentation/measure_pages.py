@@ -10,6 +10,7 @@ import reflex as rx
 
 from practicerunner.billing.staff_components import empty_note
 from practicerunner.documentation.measure_state import MeasuresState
+from practicerunner.documentation.record_layout import case_record_header, consultation_note
 from practicerunner.ui.components import field_error, loading, not_found_panel, section
 from practicerunner.ui.layout import app_page
 from practicerunner.ui.routes import CLIENTS
@@ -611,50 +612,15 @@ def _record() -> rx.Component:
 
 
 def _header() -> rx.Component:
-    return rx.vstack(
-        rx.link(
-            rx.hstack(rx.icon("arrow-left", size=14), M.case_title, spacing="1", align="center"),
-            href=M.case_href,
-            size="2",
-            color_scheme="gray",
+    record = rx.cond(
+        M.can_record & ~M.consultation,
+        rx.button(
+            rx.link(rx.icon("plus", size=16), "Record a measure", href="#record", underline="none"),
+            as_child=True,
+            variant="soft",
         ),
-        rx.hstack(
-            rx.vstack(
-                rx.heading("Measures", size="6", weight="medium", as_="h1"),
-                rx.text("PHQ-9, GAD-7 and PCL-5 scores for this case", size="2", color=MUTED),
-                spacing="1",
-            ),
-            rx.spacer(),
-            rx.cond(
-                M.can_record & ~M.consultation,
-                rx.button(
-                    rx.link(
-                        rx.icon("plus", size=16),
-                        "Record a measure",
-                        href="#record",
-                        underline="none",
-                    ),
-                    as_child=True,
-                    variant="soft",
-                ),
-            ),
-            width="100%",
-            align="end",
-        ),
-        spacing="3",
-        width="100%",
     )
-
-
-def _consultation() -> rx.Component:
-    return rx.callout.root(
-        rx.callout.icon(rx.icon("info")),
-        rx.callout.text(M.consultation_message, " Scores are kept on therapy cases only."),
-        color_scheme="gray",
-        variant="surface",
-        id="measures-consultation",
-        width="100%",
-    )
+    return case_record_header("Measures", M, record)
 
 
 @app_page(MEASURES_PAGE, "Measures", on_load=M.load)
@@ -668,7 +634,7 @@ def measures_page() -> rx.Component:
                 _header(),
                 rx.cond(
                     M.consultation,
-                    _consultation(),
+                    consultation_note("measures"),
                     rx.vstack(
                         _open_flags(),
                         _charts(),

@@ -27,7 +27,6 @@ from practicerunner.core.errors import NotFound, PermissionDenied, ValidationFai
 from practicerunner.core.permissions import Actor, Perm
 from practicerunner.documentation import measures
 from practicerunner.documentation.measure_records import (
-    CONSULTATION_REFUSAL,
     Point,
     acknowledge_flag,
     measure_history,
@@ -287,7 +286,6 @@ class MeasuresState(SessionState):
     case_title: str = ""
     case_href: str = ""
     consultation: bool = False
-    consultation_message: str = CONSULTATION_REFUSAL
     can_record: bool = False
     charts: list[ChartView] = []
     results: list[dict[str, str]] = []

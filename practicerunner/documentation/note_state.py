@@ -31,11 +31,12 @@ from practicerunner.core.errors import DomainError, NotFound, PermissionDenied, 
 from practicerunner.core.permissions import Actor, Perm, Role
 from practicerunner.documentation import notes, practice_templates
 from practicerunner.documentation import templates as tpl
-from practicerunner.documentation.models import ClinicalNote, NoteStatus, SignatureRole
+from practicerunner.documentation.models import ClinicalNote, NoteKind, NoteStatus, SignatureRole
 from practicerunner.documentation.reviews import documentation_dashboard
 from practicerunner.practice.local import practice_tz
 from practicerunner.practice.models import Staff
 from practicerunner.scheduling.models import Appointment
+from practicerunner.supervision.routing import resolve_for_appointment
 from practicerunner.ui.routes import NOTES, REVIEWS, case_url, note_url
 from practicerunner.ui.session import SessionState
 
@@ -275,26 +276,51 @@ class NoteScreen:
     zone: ZoneInfo
     reviews_it: bool = False  # the actor is the note's reviewer, not its author
     can_review: bool = False  # awaiting review, routed to the actor, who is a supervisor
+    # An associate's draft: who will review it once signed, and why (routing as it is now).
+    goes_to: str = ""
+    goes_why: str = ""
 
 
 def open_note(session: Session, actor: Actor, note_id: int) -> NoteScreen:
     """`notes.read_note` (audited), plus the case's title and who reviews the note."""
     # Read first: read_note commits last, so its signed rows stay loaded once the session ends.
     found = session.exec(
-        select(ClinicalNote.author_id, ClinicalNote.reviewer_id, Case.title)
+        select(  # type: ignore[call-overload]
+            ClinicalNote.author_id,
+            ClinicalNote.reviewer_id,
+            Case.title,
+            ClinicalNote.status,
+            ClinicalNote.kind,
+            ClinicalNote.appointment_id,
+        )
         .join(Case, col(Case.id) == col(ClinicalNote.case_id))
         .where(ClinicalNote.id == note_id)
     ).first()
-    author_id, reviewer_id, title = found if found is not None else (None, None, "")
+    author_id, reviewer_id, title, status, kind, appointment_id = (
+        found if found is not None else (None, None, "", "", "", None)
+    )
     reviewer = session.get(Staff, reviewer_id) if reviewer_id is not None else None
     reviewer_name = reviewer.full_name if reviewer else ""
     zone = practice_tz(session)
-    view = notes.read_note(session, actor, note_id)  # NotFound unless the actor may read it
     own = author_id == actor.staff_id and actor.can(Perm.CLINICAL_EDIT)
+    editable = own and status in (s.value for s in notes.EDITABLE)
+    goes_to = goes_why = ""
+    # An associate's draft: routing as it stands now (nothing is read unless it is theirs).
+    if editable and kind != NoteKind.PSYCHOTHERAPY.value and appointment_id is not None:
+        appointment = session.get(Appointment, appointment_id)
+        if appointment is not None:
+            routed = resolve_for_appointment(session, appointment)
+            if routed.needs_supervision:
+                goes_to = routed.supervisor_name or "nobody yet"
+                goes_why = routed.why
+    view = notes.read_note(session, actor, note_id)  # NotFound unless the actor may read it
+    editable = editable and view.status == status  # unchanged between the two reads
     reviews_it = reviewer_id == actor.staff_id and not own
     return NoteScreen(
         view=view,
-        editable=own and view.status in (s.value for s in notes.EDITABLE),
+        editable=editable,
+        goes_to=goes_to,
+        goes_why=goes_why,
         can_add_addendum=own and view.status == NoteStatus.COMPLETE.value,
         case_title=title,
         reviewer_name=reviewer_name,
@@ -503,10 +529,12 @@ class NoteEditorState(SessionState):
             line = f"Signed by {self.author_name}: waiting for your review"
         elif awaiting:
             line = f"With {screen.reviewer_name or 'the supervisor'} for review"
+        elif screen.goes_to:
+            line = f"When you sign, this note goes to {screen.goes_to} for review"
         else:
             line = ""
         self.review_line = line
-        self.review_why = view.reviewer_why if awaiting else ""
+        self.review_why = view.reviewer_why if awaiting else screen.goes_why
         self.returned = {}
         if view.status == NoteStatus.RETURNED.value:
             sent_back = [v for v in view.versions if v.role == SignatureRole.RETURNED.value]

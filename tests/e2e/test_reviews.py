@@ -125,13 +125,17 @@ def _signed_in(browser: Browser, base_url: str, who: tuple[str, str, str]) -> It
         context.close()
 
 
-def _write_and_sign(page: Page, day: date, answers: dict[str, str]) -> int:
-    """From Notes, write the DAP note of the session on DAY and sign it; the note's id."""
+def _write_and_sign(page: Page, day: date, answers: dict[str, str], reviewer: str) -> int:
+    """From Notes, write the DAP note of the session on DAY (the draft saying it will go to
+    REVIEWER) and sign it; the note's id."""
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Notes").click()
     row = page.locator("#to-write").get_by_role("row").filter(has_text=day_words(day))
     row.get_by_role("button", name=f"Write the note of the session on {day_words(day)}").click()
     expect(page).to_have_url(re.compile(r"/notes/\d+$"))
     expect(page.locator("#session-facts")).to_contain_text(day_words(day))
+    expect(page.locator("#review-line")).to_have_text(
+        f"When you sign, this note goes to {reviewer} for review"
+    )
     for key, text in answers.items():
         page.locator(f"#{key}").fill(text)
     page.locator("#risk_reviewed").check()  # leaving the last text field saves it
@@ -171,6 +175,7 @@ def test_a_supervisor_returns_then_cosigns_an_associates_note(
             "assessment": "Adjustment stress, no safety concerns.",
             "plan": first_plan,
         },
+        supervisor_name,
     )
     expect(page.locator("#review-line")).to_have_text(f"With {supervisor_name} for review")
     expect(page.locator("#data")).to_have_count(0)
@@ -264,6 +269,7 @@ def test_a_supervisor_returns_then_cosigns_an_associates_note(
                 "assessment": "Sleep improving.",
                 "plan": "Keep the routine.",
             },
+            COVERING[1],
         )
         expect(page.locator("#review-line")).to_have_text(f"With {COVERING[1]} for review")
         with _signed_in(browser, app_server, COVERING) as cover:

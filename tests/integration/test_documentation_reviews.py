@@ -333,3 +333,31 @@ def test_dashboard_counts_for_each_role(session: Session, people, travel) -> Non
     zeros = Dashboard(False, False, 0, 0, 0, 0, 0)
     assert documentation_dashboard(session, people.biller) == zeros
     assert documentation_dashboard(session, people.scheduler) == zeros
+
+
+def test_an_associates_draft_says_who_will_review_it_and_why(
+    session: Session, people: Personas, travel
+) -> None:  # type: ignore[no-untyped-def]
+    from practicerunner.documentation.note_state import open_note
+
+    appointment = seen(session, people, people.cases["associate"], DAY, 9)
+    draft = start_note(session, people.associate, int(appointment.id), "dap")  # type: ignore[arg-type]
+    screen = open_note(session, people.associate, draft)
+    supervisor = session.get(Staff, people.supervisor.staff_id)
+    assert supervisor is not None
+    assert screen.goes_to == supervisor.full_name
+    assert supervisor.full_name in screen.goes_why
+    session.rollback()
+
+    # Signed: the line names the reviewer the note went to, not a forecast.
+    sign_note(
+        session, people.associate, draft, save_draft(session, people.associate, draft, DAP, 0)
+    )
+    assert open_note(session, people.associate, draft).goes_to == ""
+    session.rollback()
+
+    # A licensed clinician's draft goes to nobody.
+    mine = seen(session, people, people.cases["clinician"], DAY, 11)
+    own = start_note(session, people.clinician, int(mine.id), "dap")  # type: ignore[arg-type]
+    assert open_note(session, people.clinician, own).goes_to == ""
+    session.rollback()

@@ -170,7 +170,8 @@ class SafetyFlag:
     instrument_title: str  # "PHQ-9"
     taken_on: date
     flag_text: str
-    clinician_name: str  # the case's primary clinician: a supervisor sees whose case it is
+    clinician_id: int  # the case's primary clinician: a supervisor sees whose case it is
+    clinician_name: str
     can_acknowledge: bool  # the actor may edit the case's clinical record
 
 
@@ -221,6 +222,7 @@ def open_safety_flags(session: Session, actor: Actor) -> list[SafetyFlag]:
             instrument_title=measures.INSTRUMENTS[result.instrument].title,
             taken_on=result.taken_on,
             flag_text=result.flag_text,
+            clinician_id=int(clinician_id),
             clinician_name=clinician_name,
             can_acknowledge=_can_edit(actor, int(clinician_id)),
         )

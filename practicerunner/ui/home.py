@@ -45,7 +45,7 @@ class HomeState(SessionState):
             return self.to_sign_in()
         if actor.can(Perm.CLINICAL_VIEW):
             found = await self.call(open_safety_flags, actor)
-            self.flags = [flag_row(f, f.clinician_name == actor.name) for f in found]
+            self.flags = [flag_row(f, f.clinician_id == actor.staff_id) for f in found]
         else:
             self.flags = []
         summary = await self.call(clients.home_summary, actor)

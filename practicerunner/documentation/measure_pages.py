@@ -48,6 +48,16 @@ FIELDSET_STYLE = {"border": "none", "padding": "0", "margin": "0", "min_width": 
 
 # ---- the charts ---------------------------------------------------------------------------
 
+# The time axis carries UTC midnights (measure_state.chart_time): read them back in UTC.
+SHORT_DAY_JS = (
+    "(value) => new Date(value).toLocaleDateString('en-US', "
+    "{month: 'short', day: 'numeric', timeZone: 'UTC'})"
+)
+FULL_DAY_JS = (
+    "(value) => new Date(value).toLocaleDateString('en-US', "
+    "{weekday: 'short', month: 'short', day: 'numeric', year: 'numeric', timeZone: 'UTC'})"
+)
+
 
 def _band_area(band: Any) -> rx.Component:
     return rx.recharts.reference_area(
@@ -83,7 +93,7 @@ def _line(series: Any) -> rx.Component:
 def _flag_ring(point: Any) -> rx.Component:
     """A red ring round a result that raised a safety flag (drawn over the line's dot)."""
     return rx.recharts.reference_dot(
-        x=point["date"],
+        x=point["t"],
         y=point["total"],
         r=8,
         fill="none",
@@ -110,9 +120,12 @@ def _chart(chart: Any) -> rx.Component:
                     vertical=False, stroke=rx.color("gray", 5), stroke_dasharray="3 3"
                 ),
                 rx.recharts.x_axis(
-                    data_key="date",
-                    # "Sun, Nov 29, 2026" on the tooltip, "Nov 29" under the axis.
-                    tick_formatter="(value) => String(value).split(', ')[1] || value",
+                    # A time axis: results sit apart by the days between them.
+                    data_key="t",
+                    type_="number",
+                    scale="time",
+                    domain=["dataMin", "dataMax"],
+                    tick_formatter=SHORT_DAY_JS,
                     tick={"fontSize": 12, "fill": MUTED},
                     stroke=rx.color("gray", 7),
                     padding={"left": 24, "right": 24},
@@ -141,7 +154,11 @@ def _chart(chart: Any) -> rx.Component:
                         "style": {"textAnchor": "middle"},
                     },
                 ),
-                rx.recharts.graphing_tooltip(is_animation_active=False),
+                rx.recharts.graphing_tooltip(
+                    is_animation_active=False,
+                    # The tooltip names the day in full; Recharts takes it as a function.
+                    custom_attrs={"labelFormatter": rx.Var(_js_expr=FULL_DAY_JS)},
+                ),
                 rx.foreach(chart.series, _line),
                 rx.foreach(chart.flagged, _flag_ring),
                 rx.cond(

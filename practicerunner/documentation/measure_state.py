@@ -79,6 +79,12 @@ class ChartView:
     description: str = ""  # what the chart shows, for screen readers
 
 
+def chart_time(day: date) -> int:
+    """DAY as the chart's time axis reads it: milliseconds since 1970-01-01 (UTC midnight), so
+    results sit apart in proportion to the days between them."""
+    return (day - date(1970, 1, 1)).days * 86_400_000
+
+
 def chart_views(
     points: Sequence[Point], participants: Sequence[tuple[int, str]]
 ) -> list[ChartView]:
@@ -115,7 +121,7 @@ def chart_views(
             if rows and rows[-1]["date"] == day and key not in rows[-1]:
                 rows[-1][key] = p.total
             else:
-                rows.append({"date": day, key: p.total})
+                rows.append({"date": day, "t": chart_time(p.taken_on), key: p.total})
         tints = band_tints(len(instrument.bands))
         bands = []
         for i, band in enumerate(instrument.bands):
@@ -131,7 +137,11 @@ def chart_views(
                     "swatch": _colour(tints[i], 6),
                 }
             )
-        flagged = [{"date": day_words(p.taken_on), "total": p.total} for p in mine if p.safety_flag]
+        flagged = [
+            {"date": day_words(p.taken_on), "t": chart_time(p.taken_on), "total": p.total}
+            for p in mine
+            if p.safety_flag
+        ]
         last = mine[-1]
         who = f" for {last.client_name}" if several else ""
         charts.append(

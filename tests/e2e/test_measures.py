@@ -10,10 +10,12 @@ other browser tests arrange their data; the earlier results go in through the se
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import Engine
 from sqlmodel import Session, select
@@ -142,7 +144,19 @@ def test_a_clinician_records_measures_sees_the_chart_and_acknowledges_the_flag(
     phq_chart = page.locator("#chart-phq9")
     expect(phq_chart).to_contain_text(f"Latest: 11 of 27, Moderate ({day_words(today)})")
     expect(phq_chart.locator(".recharts-line-dot")).to_have_count(5)
-    expect(page.locator("#chart-gad7 .recharts-line-dot")).to_have_count(4)
+    gad_dots = page.locator("#chart-gad7 .recharts-line-dot")
+    expect(gad_dots).to_have_count(4)
+    # A time axis: GAD-7 was taken 8, 6 and 4 weeks ago and today, so the last gap is twice
+    # the others on screen too.
+    xs = [float(gad_dots.nth(i).get_attribute("cx") or "nan") for i in range(4)]
+    gaps = [b - a for a, b in itertools.pairwise(xs)]
+    assert gaps[2] == pytest.approx(2 * gaps[0], rel=0.02), xs
+    assert gaps[1] == pytest.approx(gaps[0], rel=0.02), xs
+    # Pointing at a result names its day in full.
+    gad_dots.first.hover()
+    expect(page.locator("#chart-gad7 .recharts-tooltip-wrapper")).to_contain_text(
+        day_words(today - timedelta(days=56))
+    )
     expect(phq_chart.get_by_role("img")).to_have_attribute(
         "aria-label", re.compile(r"PHQ-9 totals over time, 5 results")
     )

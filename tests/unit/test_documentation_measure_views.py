@@ -3,13 +3,17 @@ scoring's own bands to shade, the results newest first, the form's official word
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from practicerunner.documentation import measures
 from practicerunner.documentation.measure_records import Point
 from practicerunner.documentation.measure_state import (
     answers_from_form,
     band_tints,
+    chart_time,
     chart_views,
     open_flag_rows,
     question_rows,
@@ -39,11 +43,13 @@ def test_each_instrument_gets_its_own_chart_shaded_by_its_bands() -> None:
         _point("2026-11-01", "phq9", 12, "Moderate", flag=True),
     ]
     phq, gad = chart_views(points, [(1, "Jordan Lee")])
-    assert phq.flagged == [{"date": "Sun, Nov 1, 2026", "total": 12}] and gad.flagged == []
+    nov_1, oct_1 = chart_time(date(2026, 11, 1)), chart_time(date(2026, 10, 1))
+    assert phq.flagged == [{"date": "Sun, Nov 1, 2026", "t": nov_1, "total": 12}]
+    assert gad.flagged == []
     assert (phq.instrument, gad.instrument) == ("phq9", "gad7")  # the instruments' order
     assert phq.rows == [
-        {"date": "Thu, Oct 1, 2026", "s0": 18},
-        {"date": "Sun, Nov 1, 2026", "s0": 12},
+        {"date": "Thu, Oct 1, 2026", "t": oct_1, "s0": 18},
+        {"date": "Sun, Nov 1, 2026", "t": nov_1, "s0": 12},
     ]
     assert phq.series == [{"key": "s0", "name": "Score", "colour": "var(--teal-9)"}]
     assert phq.max_total == 27 and phq.ticks == [0, 5, 10, 15, 20, 27]
@@ -71,9 +77,11 @@ def test_a_couples_chart_has_a_line_per_partner_in_the_cases_order() -> None:
         ("s0", "Jordan Lee"),
         ("s1", "Alex Lee"),
     ]
+    oct_1, oct_8 = chart_time(date(2026, 10, 1)), chart_time(date(2026, 10, 8))
     assert chart.rows == [
-        {"date": "Thu, Oct 1, 2026", "s1": 6, "s0": 3},  # the same day: one point on the axis
-        {"date": "Thu, Oct 8, 2026", "s1": 11},
+        # The same day: one point on the axis.
+        {"date": "Thu, Oct 1, 2026", "t": oct_1, "s1": 6, "s0": 3},
+        {"date": "Thu, Oct 8, 2026", "t": oct_8, "s1": 11},
     ]
     assert chart.latest.startswith("Latest for Alex Lee: 11 of 21, Moderate")
 
@@ -116,3 +124,11 @@ def test_the_form_prints_the_official_wording_and_passes_answers_on_as_given() -
     form = {"item_1": "3", "item_2": "", "item_3": " 2 ", "item_4": "7", "item_5": "two"}
     assert answers_from_form(form, "gad7") == {1: 3, 3: 2, 4: 7, 5: "two"}
     assert answers_from_form(form, "bdi") == {}
+
+
+@given(st.dates(min_value=date(1970, 1, 1), max_value=date(2200, 12, 31)))
+def test_the_time_axis_spaces_results_by_the_days_between_them(day: date) -> None:
+    # Milliseconds at UTC midnight, as the browser's Date reads them back (in UTC).
+    moment = datetime.fromtimestamp(chart_time(day) / 1000, tz=UTC)
+    assert moment.date() == day and moment.time() == time(0)
+    assert chart_time(day + timedelta(days=1)) - chart_time(day) == 86_400_000

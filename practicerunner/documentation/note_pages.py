@@ -270,6 +270,10 @@ def _session_facts() -> rx.Component:
             _fact("Attended", E.facts["present"]),
             _fact("Service", E.facts["service"]),
             _fact("Place", E.facts["place"]),
+            rx.cond(
+                E.facts["diagnoses"] != "",
+                rx.box(_fact("Diagnoses", E.facts["diagnoses"]), grid_column="1 / -1"),
+            ),
             columns=rx.breakpoints(initial="2", md="5"),  # type: ignore[arg-type]
             spacing="4",
             width="100%",

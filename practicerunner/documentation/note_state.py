@@ -403,7 +403,9 @@ def _facts(session_facts: dict[str, Any]) -> dict[str, str]:
     if session_facts.get("telehealth"):
         place = f"Telehealth ({place})" if place and place.lower() != "telehealth" else "Telehealth"
     present = session_facts.get("present") or []
+    diagnoses = session_facts.get("diagnoses") or []
     return {
+        "diagnoses": "; ".join(str(d) for d in diagnoses),  # notes begun before: none kept
         "date": day or "—",
         "time": times or "—",
         "present": ", ".join(str(p) for p in present) or "—",

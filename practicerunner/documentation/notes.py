@@ -36,6 +36,7 @@ from practicerunner.core.permissions import Actor, Perm, Role
 from practicerunner.documentation import practice_templates
 from practicerunner.documentation import templates as tpl
 from practicerunner.documentation.models import (
+    CaseDiagnosis,
     ClinicalNote,
     NoteAddendum,
     NoteKind,
@@ -75,6 +76,17 @@ def session_facts(session: Session, appointment: Appointment) -> dict[str, Any]:
         .where(AppointmentAttendee.appointment_id == appointment.id)
         .order_by(col(Client.legal_last_name), col(Client.legal_first_name))
     ).all()
+    day = start.date()
+    # The case's diagnoses in effect on the session day, primary first (a consultation has none).
+    diagnoses = session.exec(
+        select(CaseDiagnosis.code, CaseDiagnosis.description)
+        .where(
+            CaseDiagnosis.case_id == appointment.case_id,
+            col(CaseDiagnosis.start_on) <= day,
+            or_(col(CaseDiagnosis.end_on).is_(None), col(CaseDiagnosis.end_on) >= day),
+        )
+        .order_by(col(CaseDiagnosis.is_primary).desc(), col(CaseDiagnosis.start_on))
+    ).all()
     return {
         "date": start.date().isoformat(),
         "start": start.strftime("%H:%M"),
@@ -86,6 +98,7 @@ def session_facts(session: Session, appointment: Appointment) -> dict[str, Any]:
         "place": location.name if location else "",
         "telehealth": bool(location and location.kind == "telehealth"),
         "status": appointment.status,
+        "diagnoses": [f"{code} {description}" for code, description in diagnoses],
     }
 
 

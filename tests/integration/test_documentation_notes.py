@@ -256,3 +256,28 @@ def test_a_psychotherapy_note_is_the_authors_alone(session: Session, people, tra
         session.commit()
         other = seen(session, people, consultation, DAY, 14)
         start_note(session, people.clinician, int(other.id), "psychotherapy")  # type: ignore[arg-type]
+
+
+def test_a_progress_note_prefills_the_diagnoses_in_effect_on_the_session_day(
+    session: Session, people, travel
+) -> None:  # type: ignore[no-untyped-def]
+    from practicerunner.documentation.diagnoses import DiagnosisForm, add_diagnosis
+    from practicerunner.documentation.note_state import _facts
+
+    carl, case_id = people.clinician, int(people.cases["clinician"].id)
+    add_diagnosis(session, carl, case_id, DiagnosisForm("F43.22", "2026-10-01"))
+    add_diagnosis(session, carl, case_id, DiagnosisForm("F41.1", "2026-11-01", is_primary=True))
+    # Ended the day before the session, and begun the day after: neither applies.
+    add_diagnosis(session, carl, case_id, DiagnosisForm("F51.01", "2026-09-01", "2026-11-30"))
+    add_diagnosis(session, carl, case_id, DiagnosisForm("F32.0", "2026-12-02"))
+    appointment = seen(session, people, people.cases["clinician"], DAY, 9)
+    note_id = start_note(session, carl, int(appointment.id), "dap")  # type: ignore[arg-type]
+    view = read_note(session, carl, note_id)
+    assert view.session["diagnoses"] == [
+        "F41.1 Generalized anxiety disorder",
+        "F43.22 Adjustment disorder with anxiety",
+    ]
+    assert _facts(view.session)["diagnoses"] == (
+        "F41.1 Generalized anxiety disorder; F43.22 Adjustment disorder with anxiety"
+    )
+    session.rollback()

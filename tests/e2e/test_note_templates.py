@@ -165,7 +165,7 @@ def test_the_owner_builds_a_template_and_a_clinician_writes_a_note_with_it(
 
     # A change is the next version: the choice moves up to be the note's first field.
     row.get_by_role("link", name="Edit").click()
-    expect(page.get_by_role("heading", name=title)).to_be_visible()
+    expect(page.get_by_role("heading", name=title, level=1)).to_be_visible()
     expect(page.locator(".pr-tb-field")).to_have_count(5)
     _field(page, 1).get_by_role("button", name="Move field up").click()
     expect(_field(page, 0).get_by_label("Label")).to_have_value("Mood today")
@@ -191,7 +191,7 @@ def test_the_owner_builds_a_template_and_a_clinician_writes_a_note_with_it(
             "button", name=f"Write the note of the session on {day_words(yesterday)}"
         ).click()
         expect(clinician).to_have_url(re.compile(r"/notes/\d+$"))
-        expect(clinician.get_by_role("heading", name=title)).to_be_visible()
+        expect(clinician.get_by_role("heading", name=title, level=1)).to_be_visible()
         expect(clinician.get_by_label("Main focus")).to_be_visible()
         first_label = clinician.locator("section[aria-label='Session'] label").first
         expect(first_label).to_contain_text("Mood today")

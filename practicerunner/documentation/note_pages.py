@@ -15,7 +15,14 @@ from practicerunner.documentation.note_state import (
     NoteEditorState,
     NotesState,
 )
-from practicerunner.ui.components import loading, not_found_panel, page_header, section
+from practicerunner.ui.components import (
+    error_summary,
+    loading,
+    not_found_panel,
+    page_header,
+    section,
+    stale_callout,
+)
 from practicerunner.ui.layout import app_page
 from practicerunner.ui.routes import NOTES, REVIEWS
 
@@ -503,33 +510,8 @@ def _sign_button(button_id: str) -> rx.Component:
 
 def _callouts() -> rx.Component:
     return rx.vstack(
-        rx.cond(
-            E.stale != "",
-            rx.callout.root(
-                rx.callout.icon(rx.icon("refresh-cw")),
-                rx.hstack(
-                    rx.callout.text(E.stale),
-                    rx.spacer(),
-                    rx.button("Reload", size="1", variant="soft", on_click=E.reload),
-                    width="100%",
-                    align="center",
-                ),
-                color_scheme="amber",
-                id="stale-note",
-                width="100%",
-            ),
-        ),
-        rx.cond(
-            E.summary != "",
-            rx.callout(
-                E.summary,
-                icon="triangle-alert",
-                color_scheme="red",
-                role="alert",
-                id="note-error-summary",
-                width="100%",
-            ),
-        ),
+        stale_callout(E.stale, E.reload, "stale-note"),
+        error_summary(E.summary, "note-error-summary"),
         rx.cond(
             E.review_result != "",
             rx.callout.root(

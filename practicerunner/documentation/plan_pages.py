@@ -13,7 +13,13 @@ import reflex as rx
 from practicerunner.documentation.plan_state import PlanState
 from practicerunner.documentation.plan_views import FREQUENCY_CHOICES
 from practicerunner.documentation.record_layout import case_record_header, consultation_note
-from practicerunner.ui.components import loading, not_found_panel, section
+from practicerunner.ui.components import (
+    error_summary,
+    loading,
+    not_found_panel,
+    section,
+    stale_callout,
+)
 from practicerunner.ui.layout import app_page
 
 PLAN_PAGE = "/cases/[case_id]/plan"
@@ -563,33 +569,8 @@ def _actions() -> rx.Component:
 
 def _callouts() -> rx.Component:
     return rx.vstack(
-        rx.cond(
-            P.stale != "",
-            rx.callout.root(
-                rx.callout.icon(rx.icon("refresh-cw")),
-                rx.hstack(
-                    rx.callout.text(P.stale),
-                    rx.spacer(),
-                    rx.button("Reload", size="1", variant="soft", on_click=P.reload),
-                    width="100%",
-                    align="center",
-                ),
-                color_scheme="amber",
-                id="stale-plan",
-                width="100%",
-            ),
-        ),
-        rx.cond(
-            P.summary != "",
-            rx.callout(
-                P.summary,
-                icon="triangle-alert",
-                color_scheme="red",
-                role="alert",
-                id="plan-error-summary",
-                width="100%",
-            ),
-        ),
+        stale_callout(P.stale, P.reload, "stale-plan"),
+        error_summary(P.summary, "plan-error-summary"),
         rx.cond(
             P.signed_message != "",
             rx.callout(

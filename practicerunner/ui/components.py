@@ -158,6 +158,41 @@ def form_error_banner(errors: rx.Var) -> rx.Component:
     )
 
 
+def stale_callout(text: Any, on_reload: Any, element_id: str) -> rx.Component:
+    """Another window saved first: say so, with Reload (shown while TEXT is not empty)."""
+    return rx.cond(
+        text != "",
+        rx.callout.root(
+            rx.callout.icon(rx.icon("refresh-cw")),
+            rx.hstack(
+                rx.callout.text(text),
+                rx.spacer(),
+                rx.button("Reload", size="1", variant="soft", on_click=on_reload),
+                width="100%",
+                align="center",
+            ),
+            color_scheme="amber",
+            id=element_id,
+            width="100%",
+        ),
+    )
+
+
+def error_summary(text: Any, element_id: str) -> rx.Component:
+    """What stopped a save or a signature, above the form (shown while TEXT is not empty)."""
+    return rx.cond(
+        text != "",
+        rx.callout(
+            text,
+            icon="triangle-alert",
+            color_scheme="red",
+            role="alert",
+            id=element_id,
+            width="100%",
+        ),
+    )
+
+
 def page_header(title: Any, subtitle: Any = None, *actions: rx.Component) -> rx.Component:
     return rx.hstack(
         rx.vstack(

@@ -18,26 +18,13 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import accumulate
 
-# Fixed English names: strftime's %a and %b follow the process locale, and a document's
-# wording (and bytes) must not depend on which worker rendered it.
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def short_date(day: date) -> str:
-    """'Dec 1, 2026'."""
-    return f"{_MONTHS[day.month - 1]} {day.day}, {day.year}"
-
-
-def day_label(day: date) -> str:
-    """'Tue, Dec 1, 2026'."""
-    return f"{_WEEKDAYS[day.weekday()]}, {short_date(day)}"
+from practicerunner.core.dates import MONTHS, day_label, short_date
 
 
 def period_label(start: date, end: date) -> str:
     """'Nov 1 – Nov 30, 2026', or 'Dec 1, 2026 – Jan 31, 2027' across a year's end."""
     if start.year == end.year:
-        return f"{_MONTHS[start.month - 1]} {start.day} – {short_date(end)}"
+        return f"{MONTHS[start.month - 1]} {start.day} – {short_date(end)}"
     return f"{short_date(start)} – {short_date(end)}"
 
 

@@ -31,12 +31,10 @@ from practicerunner.billing.models import (
 )
 from practicerunner.clients.models import Client, Contact
 from practicerunner.core import audit
+from practicerunner.core.dates import MONTHS, WEEKDAYS, short_date
 from practicerunner.core.errors import NotFound
 from practicerunner.core.permissions import Actor, Perm
 from practicerunner.practice.local import practice_today
-
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 # Days past the issue date: (label, first day, last day or None for no end).
 AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
@@ -75,12 +73,10 @@ _BANK_RETURNS = {
 
 def short_day(day: date) -> str:
     """'Thu, Dec 10' (the year is implied on a working screen)."""
-    return f"{_WEEKDAYS[day.weekday()]}, {_MONTHS[day.month - 1]} {day.day}"
+    return f"{WEEKDAYS[day.weekday()]}, {MONTHS[day.month - 1]} {day.day}"
 
 
-def full_day(day: date) -> str:
-    """'Dec 10, 2026'."""
-    return f"{_MONTHS[day.month - 1]} {day.day}, {day.year}"
+full_day = short_date  # 'Dec 10, 2026'
 
 
 def failure_reason(method: str, status: str, code: str) -> str:

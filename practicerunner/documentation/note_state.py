@@ -27,6 +27,7 @@ from sqlmodel import Session, col, select
 from practicerunner.clients.access import case_filter
 from practicerunner.clients.models import Case
 from practicerunner.core import clock
+from practicerunner.core.dates import day_label, short_date
 from practicerunner.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from practicerunner.core.permissions import Actor, Perm, Role
 from practicerunner.documentation import notes, practice_templates
@@ -60,21 +61,16 @@ STATUS_LABELS = {
     NoteStatus.COMPLETE.value: "Signed",
 }
 
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
 
 def day_words(day: date | None) -> str:
     """'Tue, Mar 3, 2026' ('' for no day)."""
-    if day is None:
-        return ""
-    return f"{_WEEKDAYS[day.weekday()]}, {_MONTHS[day.month - 1]} {day.day}, {day.year}"
+    return "" if day is None else day_label(day)
 
 
 def moment_words(at: datetime, zone: ZoneInfo) -> str:
     """'Mar 3, 2026 at 14:05' in the practice's timezone."""
     local = at.astimezone(zone)
-    return f"{_MONTHS[local.month - 1]} {local.day}, {local.year} at {local:%H:%M}"
+    return f"{short_date(local.date())} at {local:%H:%M}"
 
 
 def _template_name(key: str, titles: dict[str, str]) -> str:

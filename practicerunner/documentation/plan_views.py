@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from practicerunner.core.dates import short_date
 from practicerunner.documentation.plans import (
     FREQUENCY_LABELS,
     MAX_GOALS,
@@ -54,8 +55,6 @@ FREQUENCY_CHOICES: list[tuple[str, str]] = [
     (f.value, label) for f, label in FREQUENCY_LABELS.items()
 ]
 
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
 
 def day_text(iso: str) -> str:
     """'Mar 3, 2026' for '2026-03-03'; the text itself when it is not a date; '' for ''."""
@@ -65,7 +64,7 @@ def day_text(iso: str) -> str:
         day = date.fromisoformat(iso)
     except ValueError:
         return iso
-    return f"{_MONTHS[day.month - 1]} {day.day}, {day.year}"
+    return short_date(day)
 
 
 # ---- rows to draw ---------------------------------------------------------------------------

@@ -12,6 +12,9 @@ import reflex as rx
 from practicerunner.clients import cases
 from practicerunner.clients.models import CaseKind, CaseStatus
 from practicerunner.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from practicerunner.supervision.case_view import FIELD as SUPERVISOR_FIELD
+from practicerunner.supervision.case_view import CaseSupervision, case_supervision
+from practicerunner.supervision.routing import set_case_supervisor
 from practicerunner.ui.routes import case_url
 from practicerunner.ui.session import SessionState
 
@@ -22,6 +25,8 @@ ROLE_LABELS = {
     "child": "Child",
     "member": "Member",
 }
+# The select's blank choice: no case-level supervisor, so the associate's default applies.
+USUAL_SUPERVISOR = "The associate's usual supervisor"
 _CASE_PATH = re.compile(r"^/cases/(\d+)(?:/|$)")
 
 
@@ -377,6 +382,35 @@ class CaseViewState(SessionState):
     is_consultation: bool = False
     presenting_concern: str = ""
     can_change: bool = False
+    # An associate's case: who supervises it and why; the choice, for staff managers only.
+    supervision_shown: bool = False
+    supervisor_name: str = ""
+    supervisor_why: str = ""
+    supervisor_level: str = ""
+    case_supervisor_id: str = ""  # the select's value: "" is the associate's usual supervisor
+    can_set_supervisor: bool = False
+    supervisor_options: list[list[str]] = []
+    supervision_errors: dict[str, str] = {}
+    saving_supervisor: bool = False
+    supervision_rev: int = 0  # a new key resets the select to what was saved
+
+    def _show_supervision(self, line: CaseSupervision | None) -> None:
+        self.supervision_errors = {}
+        self.saving_supervisor = False
+        self.supervision_rev += 1
+        shown = line is not None and line.needs_supervision
+        self.supervision_shown = shown
+        self.supervisor_name = line.supervisor_name if line and shown else ""
+        self.supervisor_why = line.why if line and shown else ""
+        self.supervisor_level = line.level_label if line and shown else ""
+        chosen = line.case_supervisor_id if line and shown else None
+        self.case_supervisor_id = str(chosen) if chosen else ""
+        self.can_set_supervisor = bool(line and shown and line.can_change)
+        self.supervisor_options = (
+            [["", USUAL_SUPERVISOR], *([str(i), name] for i, name in line.choices)]
+            if line and self.can_set_supervisor
+            else []
+        )
 
     @rx.event
     async def load(self):
@@ -394,6 +428,7 @@ class CaseViewState(SessionState):
         except NotFound:
             self.not_found, self.loaded = True, True
             self.participants, self.payers, self.presenting_concern = [], [], ""
+            self._show_supervision(None)
             return
         self.not_found = False
         self.current_case_id = view.id
@@ -410,4 +445,50 @@ class CaseViewState(SessionState):
         self.show_clinical = view.presenting_concern is not None
         self.presenting_concern = view.presenting_concern or ""
         self.can_change = view.can_edit or view.can_edit_payers
+        try:
+            line = await self.call(case_supervision, actor, view.id)
+        except DomainError:
+            line = None
+        self._show_supervision(line)
         self.loaded = True
+
+    @rx.event
+    async def save_supervisor(self, form: dict[str, Any]):
+        """Set or clear the case's own supervisor; a refusal stays beside the select with the
+        choice kept, and nothing is written."""
+        actor = await self.actor()
+        if actor is None:
+            yield self.to_sign_in()
+            return
+        chosen = str(form.get(SUPERVISOR_FIELD, "")).strip()
+        self.case_supervisor_id = chosen
+        if chosen and not chosen.isdigit():
+            self.supervision_errors = {SUPERVISOR_FIELD: "Choose a supervisor from the list."}
+            return
+        self.supervision_errors = {}
+        self.saving_supervisor = True
+        yield
+        try:
+            await self.call(
+                set_case_supervisor,
+                actor,
+                self.current_case_id,
+                int(chosen) if chosen else None,
+            )
+        except ValidationFailed as exc:
+            self.saving_supervisor = False
+            self.supervision_errors = dict(exc.errors)
+            return
+        except DomainError as exc:
+            self.saving_supervisor = False
+            yield rx.toast.error(exc.message)
+            return
+        try:
+            line = await self.call(case_supervision, actor, self.current_case_id)
+        except DomainError:
+            line = None
+        self._show_supervision(line)
+        if line is not None and line.supervisor_name:
+            yield rx.toast.success(f"{line.supervisor_name} supervises this case now.")
+        else:
+            yield rx.toast.success("Saved.")

@@ -10,14 +10,20 @@ from collections.abc import Callable
 import reflex as rx
 
 from practicerunner.billing.case_billing_link import billing_tab_link
-from practicerunner.clients.case_state import CaseViewState
+from practicerunner.clients.case_state import SUPERVISOR_FIELD, CaseViewState
 from practicerunner.clients.cases import PORTAL_OK
 from practicerunner.scheduling.calendar_ui.case_sessions import (
     CaseSessionsState,
     book_button,
     upcoming_sessions,
 )
-from practicerunner.ui.components import link_button, loading, not_found_panel, section
+from practicerunner.ui.components import (
+    field_error,
+    link_button,
+    loading,
+    not_found_panel,
+    section,
+)
 from practicerunner.ui.layout import app_page
 
 CASE_PAGE = "/cases/[case_id]"
@@ -115,6 +121,93 @@ def _record_links() -> rx.Component:
     )
 
 
+def _supervisor_line() -> rx.Component:
+    """Who reviews this associate's notes, and why (nobody: the why says what to do)."""
+    return rx.text(
+        "Supervisor: ",
+        rx.cond(
+            V.supervisor_name != "",
+            rx.text.strong(V.supervisor_name, weight="medium"),
+            rx.text.strong("None", color_scheme="red", weight="medium"),
+        ),
+        rx.text.span(" — " + V.supervisor_why, color_scheme="gray"),
+        size="2",
+        id="case-supervisor",
+    )
+
+
+def _supervisor_form() -> rx.Component:
+    """For staff managers: the case's own supervisor, or back to the associate's usual one."""
+    name = SUPERVISOR_FIELD
+    e = V.supervision_errors
+    return rx.form(
+        rx.vstack(
+            rx.el.label(
+                rx.text("Who supervises this case", size="2", weight="medium"),
+                html_for=name,
+            ),
+            rx.hstack(
+                rx.el.select(
+                    rx.foreach(V.supervisor_options, lambda o: rx.el.option(o[1], value=o[0])),
+                    id=name,
+                    name=name,
+                    default_value=V.case_supervisor_id,
+                    aria_invalid=rx.cond(e.contains(name), "true", "false"),
+                    aria_describedby=f"{name}-error",
+                    class_name="pr-select",
+                    # The class fills its row; here the Save button sits beside it.
+                    style={"width": "320px", "max_width": "100%"},
+                ),
+                rx.button(
+                    "Save",
+                    type="submit",
+                    id="case-supervisor-submit",
+                    loading=V.saving_supervisor,
+                ),
+                spacing="3",
+                align="center",
+            ),
+            field_error(e, name),
+            rx.text(
+                "For this case only. Notes waiting for review move to the new supervisor, and "
+                "both supervisors are emailed. A session's own cover, set on the appointment, "
+                "still comes first.",
+                size="1",
+                color_scheme="gray",
+            ),
+            spacing="2",
+            width="100%",
+            padding_top="16px",
+        ),
+        key="case-sup-" + V.supervision_rev.to_string(),
+        on_submit=V.save_supervisor,
+        reset_on_submit=False,
+    )
+
+
+def _supervision() -> rx.Component:
+    """An associate's case only: a licensed clinician's case needs no review."""
+    return rx.cond(
+        V.supervision_shown,
+        section(
+            "Supervision",
+            _supervisor_line(),
+            rx.cond(V.can_set_supervisor, _supervisor_form()),
+            action=rx.cond(
+                V.supervisor_level != "",
+                rx.badge(
+                    V.supervisor_level,
+                    variant="soft",
+                    color_scheme="gray",
+                    size="2",
+                    id="supervision-level",
+                ),
+            ),
+            id="supervision",
+        ),
+    )
+
+
 @app_page(CASE_PAGE, "Case", on_load=[CaseViewState.load, CaseSessionsState.load])
 def case_view() -> rx.Component:
     edit_href = "/cases/" + V.current_case_id.to_string() + "/edit"
@@ -151,6 +244,7 @@ def case_view() -> rx.Component:
                     ),
                 ),
                 upcoming_sessions(),
+                _supervision(),
                 section(
                     "Who pays",
                     _table(

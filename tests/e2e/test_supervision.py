@@ -125,14 +125,14 @@ def test_the_session_says_who_supervises_it_and_the_hours_add_up(
     page.locator(".fc-timegrid-event", has_text=" ".join(CLIENT)).first.click()
     panel = page.locator("#appointment-panel")
     line = panel.locator("#session-supervisor")
-    expect(line).to_have_text(f"{default} — {default} is {associate}'s primary supervisor.")
+    expect(line).to_have_text(f"{default} is {associate}'s primary supervisor.")
 
     # The owner sets a covering supervisor: the panel says so at once.
     panel.get_by_role("tab", name="Supervisor").click()
     expect(panel.get_by_label("Covering supervisor")).to_have_value("")
     panel.get_by_label("Covering supervisor").select_option(label=cover)
     panel.locator("#supervisor-submit").click()
-    expect(line).to_have_text(f"{cover} — {cover} covers this session (set on the appointment).")
+    expect(line).to_have_text(f"{cover} covers this session (set on the appointment).")
     expect(panel.get_by_role("tab", name="Details")).to_have_attribute("aria-selected", "true")
     expect(page.get_by_text(f"{cover} supervises this session.")).to_be_visible()
     expect(page.locator("[data-sonner-toast]")).to_have_count(0, timeout=15_000)

@@ -144,7 +144,11 @@ def _supervisor_detail() -> rx.Component:
                 rx.text.strong(a["supervisor"], weight="medium"),
                 rx.text.strong("None", color_scheme="red", weight="medium"),
             ),
-            rx.text.span(" — " + a["supervisor_why"], color_scheme="gray"),
+            # One sentence: "**Dana Whitlock** is Ana Alvarez's primary supervisor."
+            rx.text.span(
+                rx.cond(a["supervisor"] != "", " ", " — ") + a["supervisor_why"],
+                color_scheme="gray",
+            ),
             size="2",
             id="session-supervisor",
         ),

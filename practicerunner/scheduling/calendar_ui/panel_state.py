@@ -70,6 +70,10 @@ class PanelState(CalendarState):
             "scheduled": "1" if view.status == "scheduled" else "",
             # Attended and no-show are for sessions that have begun (the service insists).
             "started": "1" if datetime.fromisoformat(view.start) <= clock.now() else "",
+            # The reason begins with the name the line already shows in bold.
+            "supervisor_why": view.supervisor_why.removeprefix(f"{view.supervisor} ")
+            if view.supervisor
+            else view.supervisor_why,
         }
         self.is_series = view.series_id is not None
         self.supervisor_options = [[c.value, c.label] for c in view.supervisor_choices]

@@ -401,7 +401,12 @@ class CaseViewState(SessionState):
         shown = line is not None and line.needs_supervision
         self.supervision_shown = shown
         self.supervisor_name = line.supervisor_name if line and shown else ""
-        self.supervisor_why = line.why if line and shown else ""
+        why = line.why if line and shown else ""
+        # The reason begins with the name the line already shows in bold (as on the calendar
+        # panel): "**Dana Whitlock** supervises this case."
+        self.supervisor_why = (
+            why.removeprefix(f"{self.supervisor_name} ") if self.supervisor_name else why
+        )
         self.supervisor_level = line.level_label if line and shown else ""
         chosen = line.case_supervisor_id if line and shown else None
         self.case_supervisor_id = str(chosen) if chosen else ""

@@ -124,13 +124,19 @@ def _record_links() -> rx.Component:
 def _supervisor_line() -> rx.Component:
     """Who reviews this associate's notes, and why (nobody: the why says what to do)."""
     return rx.text(
-        "Supervisor: ",
         rx.cond(
             V.supervisor_name != "",
-            rx.text.strong(V.supervisor_name, weight="medium"),
-            rx.text.strong("None", color_scheme="red", weight="medium"),
+            # One sentence: "**Dana Whitlock** is Ana Alvarez's primary supervisor."
+            rx.fragment(
+                rx.text.strong(V.supervisor_name, weight="medium"),
+                rx.text.span(" " + V.supervisor_why, color_scheme="gray"),
+            ),
+            rx.fragment(
+                "Supervisor: ",
+                rx.text.strong("None", color_scheme="red", weight="medium"),
+                rx.text.span(" — " + V.supervisor_why, color_scheme="gray"),
+            ),
         ),
-        rx.text.span(" — " + V.supervisor_why, color_scheme="gray"),
         size="2",
         id="case-supervisor",
     )

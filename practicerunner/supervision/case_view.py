@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from practicerunner.clients.access import get_case_for
 from practicerunner.core.permissions import Actor, Perm
+from practicerunner.practice.models import Staff
 from practicerunner.supervision.models import CaseSupervisor
 from practicerunner.supervision.routing import LEVEL_LABELS, resolve
 from practicerunner.supervision.service import supervisor_choices
@@ -60,6 +61,12 @@ def case_supervision(session: Session, actor: Actor, case_id: int) -> CaseSuperv
         if can_change
         else []
     )
+    if can_change and current is not None and all(i != current for i, _ in choices):
+        # Still the case's choice though no longer able to supervise: shown as it is, so a
+        # Save without looking cannot clear it quietly (saving it is refused, by field).
+        staff = session.get(Staff, current)
+        name = staff.full_name if staff else "A former supervisor"
+        choices.append((current, f"{name} (no longer able to supervise)"))
     return CaseSupervision(
         needs_supervision=True,
         supervisor_name=resolution.supervisor_name,

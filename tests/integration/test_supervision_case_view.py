@@ -121,3 +121,31 @@ def test_whoever_the_case_view_does_not_reach_gets_not_found(session: Session, p
     missing = int(session.exec(select(func.max(col(Case.id)))).one() or 0) + 1
     with pytest.raises(NotFound):
         case_supervision(session, people.owner, missing)
+
+
+def test_a_case_supervisor_who_left_stays_chosen_so_a_blind_save_cannot_clear_it(
+    session: Session, people
+) -> None:  # type: ignore[no-untyped-def]
+    from practicerunner.core.errors import ValidationFailed
+    from practicerunner.supervision.models import CaseSupervisor
+
+    case_id = int(people.cases["associate"].id)
+    tess = _supervisor(session, "tess@willow.test", "Tess Tran")
+    set_case_supervisor(session, people.owner, case_id, int(tess.id))  # type: ignore[arg-type]
+    tess.is_active = False
+    session.add(tess)
+    session.commit()
+
+    line = case_supervision(session, people.owner, case_id)
+    # Routing passes her over and says so; the select still shows her as the case's choice.
+    assert line.supervisor_name == "Sam Suarez"
+    assert "Tess Tran" in line.why
+    assert line.case_supervisor_id == tess.id
+    assert (tess.id, "Tess Tran (no longer able to supervise)") in line.choices
+    session.rollback()
+    # Saving her again is refused by field and changes nothing.
+    with pytest.raises(ValidationFailed) as refused:
+        set_case_supervisor(session, people.owner, case_id, int(tess.id))  # type: ignore[arg-type]
+    assert set(refused.value.errors) == {"supervisor_id"}
+    kept = session.exec(select(CaseSupervisor).where(CaseSupervisor.case_id == case_id)).one()
+    assert kept.supervisor_id == tess.id

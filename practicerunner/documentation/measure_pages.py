@@ -53,6 +53,11 @@ SHORT_DAY_JS = (
     "(value) => new Date(value).toLocaleDateString('en-US', "
     "{month: 'short', day: 'numeric', timeZone: 'UTC'})"
 )
+# "11 · Moderate": a score with the severity band the row carries beside it (`{key}_band`).
+SCORE_JS = (
+    "(value, name, item) => [item && item.payload && item.payload[item.dataKey + '_band'] "
+    "? value + ' · ' + item.payload[item.dataKey + '_band'] : value, name]"
+)
 FULL_DAY_JS = (
     "(value) => new Date(value).toLocaleDateString('en-US', "
     "{weekday: 'short', month: 'short', day: 'numeric', year: 'numeric', timeZone: 'UTC'})"
@@ -157,7 +162,10 @@ def _chart(chart: Any) -> rx.Component:
                 rx.recharts.graphing_tooltip(
                     is_animation_active=False,
                     # The tooltip names the day in full; Recharts takes it as a function.
-                    custom_attrs={"labelFormatter": rx.Var(_js_expr=FULL_DAY_JS)},
+                    custom_attrs={
+                        "labelFormatter": rx.Var(_js_expr=FULL_DAY_JS),
+                        "formatter": rx.Var(_js_expr=SCORE_JS),
+                    },
                 ),
                 rx.foreach(chart.series, _line),
                 rx.foreach(chart.flagged, _flag_ring),

@@ -118,10 +118,13 @@ def chart_views(
         for p in mine:
             key, day = keys[p.client_id], day_words(p.taken_on)
             # Partners who answered the same day share one point on the date axis.
+            # Each score carries its band (f"{key}_band") for the tooltip to name.
             if rows and rows[-1]["date"] == day and key not in rows[-1]:
-                rows[-1][key] = p.total
+                rows[-1][key], rows[-1][f"{key}_band"] = p.total, p.band
             else:
-                rows.append({"date": day, "t": chart_time(p.taken_on), key: p.total})
+                rows.append(
+                    {"date": day, "t": chart_time(p.taken_on), key: p.total, f"{key}_band": p.band}
+                )
         tints = band_tints(len(instrument.bands))
         bands = []
         for i, band in enumerate(instrument.bands):

@@ -154,9 +154,9 @@ def test_a_clinician_records_measures_sees_the_chart_and_acknowledges_the_flag(
     assert gaps[1] == pytest.approx(gaps[0], rel=0.02), xs
     # Pointing at a result names its day in full.
     gad_dots.first.hover()
-    expect(page.locator("#chart-gad7 .recharts-tooltip-wrapper")).to_contain_text(
-        day_words(today - timedelta(days=56))
-    )
+    tooltip = page.locator("#chart-gad7 .recharts-tooltip-wrapper")
+    expect(tooltip).to_contain_text(day_words(today - timedelta(days=56)))
+    expect(tooltip).to_contain_text("15 · Severe")  # the score with its band
     expect(phq_chart.get_by_role("img")).to_have_attribute(
         "aria-label", re.compile(r"PHQ-9 totals over time, 5 results")
     )

@@ -48,8 +48,8 @@ def test_each_instrument_gets_its_own_chart_shaded_by_its_bands() -> None:
     assert gad.flagged == []
     assert (phq.instrument, gad.instrument) == ("phq9", "gad7")  # the instruments' order
     assert phq.rows == [
-        {"date": "Thu, Oct 1, 2026", "t": oct_1, "s0": 18},
-        {"date": "Sun, Nov 1, 2026", "t": nov_1, "s0": 12},
+        {"date": "Thu, Oct 1, 2026", "t": oct_1, "s0": 18, "s0_band": "Moderately severe"},
+        {"date": "Sun, Nov 1, 2026", "t": nov_1, "s0": 12, "s0_band": "Moderate"},
     ]
     assert phq.series == [{"key": "s0", "name": "Score", "colour": "var(--teal-9)"}]
     assert phq.max_total == 27 and phq.ticks == [0, 5, 10, 15, 20, 27]
@@ -80,8 +80,15 @@ def test_a_couples_chart_has_a_line_per_partner_in_the_cases_order() -> None:
     oct_1, oct_8 = chart_time(date(2026, 10, 1)), chart_time(date(2026, 10, 8))
     assert chart.rows == [
         # The same day: one point on the axis.
-        {"date": "Thu, Oct 1, 2026", "t": oct_1, "s1": 6, "s0": 3},
-        {"date": "Thu, Oct 8, 2026", "t": oct_8, "s1": 11},
+        {
+            "date": "Thu, Oct 1, 2026",
+            "t": oct_1,
+            "s1": 6,
+            "s1_band": "Mild",
+            "s0": 3,
+            "s0_band": "Minimal",
+        },
+        {"date": "Thu, Oct 8, 2026", "t": oct_8, "s1": 11, "s1_band": "Moderate"},
     ]
     assert chart.latest.startswith("Latest for Alex Lee: 11 of 21, Moderate")
 

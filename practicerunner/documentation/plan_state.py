@@ -15,6 +15,7 @@ page; only those who may edit it get the editor; a consultation case has no plan
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -35,6 +36,7 @@ from practicerunner.documentation.note_state import moment_words
 from practicerunner.documentation.plan_views import (
     PlanDoc,
     add_row,
+    last_row_field_id,
     plan_doc,
     remove_row,
     set_value,
@@ -43,6 +45,15 @@ from practicerunner.documentation.plan_views import (
 from practicerunner.practice.local import practice_tz
 from practicerunner.ui.routes import case_url
 from practicerunner.ui.session import SessionState
+
+# Focus element ID as soon as React has drawn it (tries for about a second).
+FOCUS_WHEN_DRAWN = (
+    "(function focusWhenDrawn(tries) {"
+    " const el = document.getElementById(ID);"
+    " if (el) { el.focus(); } else if (tries > 0) {"
+    " setTimeout(() => focusWhenDrawn(tries - 1), 25); }"
+    " })(40)"
+)
 
 # Said when a list is full, in the service's words.
 _FULL = {
@@ -356,10 +367,13 @@ class PlanState(SessionState):
     async def add(self, list_path: str):
         """Add an empty row (problem, goal, objective, intervention) at the end of a list."""
         name = str(list_path).rsplit(".", 1)[-1]
-        async for step in self._restructure(
-            add_row(self._content, str(list_path)), _FULL.get(name, "No more rows fit here.")
-        ):
+        changed = add_row(self._content, str(list_path))
+        async for step in self._restructure(changed, _FULL.get(name, "No more rows fit here.")):
             yield step
+        target = last_row_field_id(changed, str(list_path)) if changed is not None else None
+        if target is not None:
+            # The new row's first field takes the focus once it is drawn, so typing goes on.
+            yield rx.call_script(FOCUS_WHEN_DRAWN.replace("ID", json.dumps(target)))
 
     @rx.event
     async def remove(self, row_path: str):

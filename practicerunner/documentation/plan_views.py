@@ -295,6 +295,20 @@ def add_row(content: dict[str, Any], list_path: str) -> dict[str, Any] | None:
     return changed
 
 
+def last_row_field_id(content: dict[str, Any], list_path: str) -> str | None:
+    """The element id of the text field of the last row in the list at LIST_PATH (where a
+    row just added wants the focus); None when there is no such row."""
+    parts = _parse(list_path)
+    found = _walk(content, parts) if parts is not None else None
+    if found is None:
+        return None
+    node, _shape, name, _ = found
+    rows = node.get(name)
+    if not isinstance(rows, list) or not rows:
+        return None
+    return _key(f"{list_path}[{len(rows) - 1}]") + "-text"
+
+
 def remove_row(content: dict[str, Any], row_path: str) -> dict[str, Any] | None:
     """CONTENT without the row at ROW_PATH; None when there is no such row."""
     parts = _parse(row_path)

@@ -108,6 +108,7 @@ def _fill_plan(page: Page, days: Arranged) -> None:
     )
     page.get_by_role("button", name="Add objective to Goal 1.1").click()
     objective = page.locator("#problems-0-goals-0-objectives-0-text")
+    expect(objective).to_be_focused()  # the new row takes the focus: typing goes on
     objective.fill("Uses a wind-down routine five nights a week.")
     page.locator("#problems-0-goals-0-objectives-0-target_on").fill(
         (days.today + timedelta(days=45)).isoformat()

@@ -10,6 +10,7 @@ import pytest
 from practicerunner.documentation.plan_views import (
     add_row,
     day_text,
+    last_row_field_id,
     plan_doc,
     remove_row,
     set_value,
@@ -130,3 +131,18 @@ def test_a_new_plan_gets_one_problem_and_intervention_to_fill_in() -> None:
     assert len(started["problems"]) == 1 and len(started["problems"][0]["goals"]) == 1
     assert started["interventions"] == [{"text": "", "frequency": ""}]
     assert with_first_rows(_content()) == _content()
+
+
+def test_a_row_just_added_names_its_text_field_for_the_focus() -> None:
+    content = with_first_rows({})
+    added = add_row(content, "problems[0].goals[0].objectives")
+    assert added is not None
+    assert last_row_field_id(added, "problems[0].goals[0].objectives") == (
+        "problems-0-goals-0-objectives-0-text"
+    )
+    again = add_row(added, "problems")
+    assert again is not None
+    assert last_row_field_id(again, "problems") == "problems-1-text"
+    assert last_row_field_id(again, "interventions") == "interventions-0-text"
+    assert last_row_field_id(again, "problems[7].goals") is None
+    assert last_row_field_id(again, "no_such_list") is None

@@ -541,6 +541,44 @@ def _sign_button(button_id: str) -> rx.Component:
     )
 
 
+def _discard_button() -> rx.Component:
+    """Throw the draft away, after asking: a revision begun by mistake need not linger."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(
+            rx.button("Discard draft", variant="soft", color_scheme="gray", id="discard-plan"),
+        ),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Discard this draft?"),
+            rx.alert_dialog.description(
+                rx.cond(
+                    P.has_current,
+                    "What you wrote in this revision is thrown away. Version "
+                    + P.current.version.to_string()
+                    + " stays in force as signed.",
+                    "What you wrote in this draft is thrown away. The case has no plan until "
+                    "one is signed.",
+                )
+            ),
+            rx.hstack(
+                rx.alert_dialog.cancel(
+                    rx.button("Keep the draft", variant="soft", color_scheme="gray")
+                ),
+                rx.alert_dialog.action(
+                    rx.button(
+                        "Discard draft",
+                        color_scheme="red",
+                        on_click=P.discard,
+                        id="confirm-discard",
+                    ),
+                ),
+                spacing="3",
+                justify="end",
+                padding_top="16px",
+            ),
+        ),
+    )
+
+
 def _actions() -> rx.Component:
     return rx.cond(
         P.can_edit & ~P.consultation,
@@ -548,6 +586,7 @@ def _actions() -> rx.Component:
             P.has_draft,
             rx.hstack(
                 _save_state("plan-save-state"),
+                _discard_button(),
                 _sign_button("sign-plan"),
                 spacing="4",
                 align="center",

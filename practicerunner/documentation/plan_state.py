@@ -281,6 +281,28 @@ class PlanState(SessionState):
             self.not_found = True
         self.starting = False
 
+    @rx.event
+    async def discard(self):
+        """Throw the draft away (after the page asked): the plan in force stays as it was."""
+        if not self.has_draft or self.signing:
+            return
+        actor = await self.actor()
+        if actor is None:
+            yield self.to_sign_in()
+            return
+        try:
+            await self.call(plans.discard_plan_draft, actor, self._plan_id)
+        except ValidationFailed as exc:  # signed in another window meanwhile
+            self.stale = exc.errors.get("plan", exc.message)
+            return
+        except (NotFound, PermissionDenied):
+            self.stale = "This plan is no longer available to you."
+            return
+        self.errors, self.summary, self.stale, self.save_state = {}, "", "", ""
+        if not await self._fetch(actor):
+            self.not_found = True
+        yield rx.toast.success("Draft discarded.")
+
     async def _save(self, actor: Actor) -> bool:
         """Save `_content` if it changed since the last save; False when refused."""
         if self._content == self._saved:

@@ -628,6 +628,24 @@ def save_plan_draft(session: Session, actor: Actor, plan_id: int, raw: object) -
     session.commit()
 
 
+def discard_plan_draft(session: Session, actor: Actor, plan_id: int) -> None:
+    """Throw away the draft PLAN_ID (never a signed version): the plan in force, if any,
+    stays as it was, and the next Start or Revise begins afresh. Audited; commits."""
+    plan = _draft_for(session, actor, plan_id)  # locked; refused once signed
+    case_id, version = plan.case_id, plan.version
+    session.delete(plan)
+    audit.record(
+        session,
+        actor,
+        "plan.draft_discarded",
+        record_type="treatment_plan",
+        record_id=plan_id,
+        client_id=_first_client(session, case_id),
+        detail={"version": version},
+    )
+    session.commit()
+
+
 def sign_plan(session: Session, actor: Actor, plan_id: int) -> None:
     """Sign the draft as last saved; from then on it never changes.
 

@@ -213,6 +213,16 @@ def test_a_clinician_keeps_a_cases_diagnoses_and_treatment_plan(
     expect(page.locator("#version-1")).to_contain_text("Worry no longer disrupts sleep or work.")
     expect(page.locator("#version-1")).not_to_contain_text("time with friends")
 
+    # A revision begun by mistake is discarded, after asking; version 2 stays in force.
+    page.locator("#revise-plan").click()
+    expect(page.locator("#draft-heading")).to_contain_text("Version 3")
+    page.locator("#discard-plan").click()
+    expect(page.get_by_role("alertdialog")).to_contain_text("Version 2 stays in force")
+    page.locator("#confirm-discard").click()
+    expect(page.locator("#draft-heading")).to_have_count(0)
+    expect(page.locator("#current-plan")).to_contain_text("time with friends")
+    expect(page.locator("#revise-plan")).to_be_visible()
+
     with Session(e2e_engine) as check:
         rows = check.exec(
             select(TreatmentPlan.version, TreatmentPlanSigned.content_json)

@@ -35,6 +35,7 @@ from practicerunner.documentation.plans import (
     append_only_tables,
     content_from_dict,
     content_to_dict,
+    discard_plan_draft,
     plans_of,
     save_plan_draft,
     sign_plan,
@@ -491,3 +492,29 @@ _contents = st.builds(
 @given(_contents)
 def test_content_survives_its_json_round_trip(content: PlanContent) -> None:
     assert content_from_dict(json.loads(json.dumps(content_to_dict(content)))) == content
+
+
+def test_a_revision_begun_by_mistake_is_discarded_and_the_signed_plan_stays(
+    session: Session, people, travel
+) -> None:  # type: ignore[no-untyped-def]
+    carl = people.clinician
+    case_id = int(people.cases["clinician"].id)
+    first = start_plan(session, carl, case_id)
+    save_plan_draft(session, carl, first, _plan())
+    sign_plan(session, carl, first)
+    # A signed version is never thrown away.
+    with pytest.raises(ValidationFailed):
+        discard_plan_draft(session, carl, first)
+
+    revision = start_plan(session, carl, case_id)
+    discard_plan_draft(session, carl, revision)
+    [signed] = plans_of(session, carl, case_id)
+    assert (signed.version, signed.status) == (1, "signed")
+    # Someone who cannot write the case's plan cannot discard its draft either.
+    again = start_plan(session, carl, case_id)
+    with pytest.raises((NotFound, PermissionDenied)):
+        discard_plan_draft(session, people.scheduler, again)
+    with pytest.raises(NotFound):
+        discard_plan_draft(session, people.associate, again)
+    assert start_plan(session, carl, case_id) == again  # still there, and version 2 again
+    assert _actions(session)[-3:] == ["plan.draft_discarded", "plan.viewed", "plan.started"]

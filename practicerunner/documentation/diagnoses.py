@@ -19,6 +19,7 @@ from practicerunner.core.errors import NotFound, ValidationFailed
 from practicerunner.core.permissions import Actor, Perm
 from practicerunner.documentation import icd10
 from practicerunner.documentation.models import CaseDiagnosis
+from practicerunner.practice.local import practice_today
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,41 @@ def add_diagnosis(session: Session, actor: Actor, case_id: int, form: DiagnosisF
     )
     session.commit()
     return int(row.id)  # type: ignore[arg-type]
+
+
+def make_primary(session: Session, actor: Actor, diagnosis_id: int) -> None:
+    """Make a diagnosis still in effect the case's primary one (the others stop being
+    primary). An ended diagnosis is refused. Audited; commits."""
+    actor.require(Perm.CLINICAL_EDIT)
+    row = session.get(CaseDiagnosis, diagnosis_id)
+    if row is None:
+        raise NotFound("diagnosis")
+    get_case_for(session, actor, row.case_id, Perm.CLINICAL_EDIT)
+    if row.end_on is not None and row.end_on < practice_today(session):
+        session.rollback()
+        raise ValidationFailed({"code": f"{row.code} has ended: it cannot be the primary one."})
+    if row.is_primary:
+        session.rollback()
+        return
+    for other in session.exec(
+        select(CaseDiagnosis).where(
+            CaseDiagnosis.case_id == row.case_id, col(CaseDiagnosis.is_primary)
+        )
+    ).all():
+        other.is_primary = False
+        session.add(other)
+    row.is_primary = True
+    session.add(row)
+    audit.record(
+        session,
+        actor,
+        "diagnosis.made_primary",
+        record_type="case",
+        record_id=row.case_id,
+        client_id=_first_client(session, row.case_id),
+        detail={"code": row.code},
+    )
+    session.commit()
 
 
 def end_diagnosis(session: Session, actor: Actor, diagnosis_id: int, end_on: str) -> None:

@@ -79,13 +79,28 @@ def _end_action(row: Any) -> rx.Component:
         rx.cond(
             D.ending == row["id"],
             _end_form(row),
-            rx.button(
-                "End",
-                size="1",
-                variant="soft",
-                color_scheme="gray",
-                on_click=D.start_end(row["id"]),
-                aria_label="End " + row["code"],
+            rx.hstack(
+                rx.cond(
+                    row["primary"] == "",
+                    rx.button(
+                        "Make primary",
+                        size="1",
+                        variant="ghost",
+                        on_click=D.make_primary(row["id"]),
+                        aria_label="Make " + row["code"] + " the primary diagnosis",
+                    ),
+                ),
+                rx.button(
+                    "End",
+                    size="1",
+                    variant="soft",
+                    color_scheme="gray",
+                    on_click=D.start_end(row["id"]),
+                    aria_label="End " + row["code"],
+                ),
+                spacing="3",
+                align="center",
+                justify="end",
             ),
         ),
     )

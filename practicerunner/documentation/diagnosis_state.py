@@ -36,6 +36,7 @@ from practicerunner.documentation.diagnoses import (
     add_diagnosis,
     diagnoses_of,
     end_diagnosis,
+    make_primary,
 )
 from practicerunner.documentation.note_state import day_words
 from practicerunner.practice.local import practice_today
@@ -270,6 +271,28 @@ class DiagnosesState(SessionState):
     @rx.event
     def cancel_end(self):
         self.ending, self.end_errors = "", {}
+
+    @rx.event
+    async def make_primary(self, diagnosis_id: str):
+        """Make a current diagnosis the case's primary one."""
+        if not self.can_edit or not str(diagnosis_id).isdigit():
+            return
+        actor = await self.actor()
+        if actor is None:
+            yield self.to_sign_in()
+            return
+        row = next((r for r in self.current if r["id"] == str(diagnosis_id)), None)
+        try:
+            await self.call(make_primary, actor, int(diagnosis_id))
+        except ValidationFailed as exc:
+            self.done = next(iter(exc.errors.values()), exc.message)
+            return
+        except (NotFound, PermissionDenied):
+            self.done = "This diagnosis cannot be changed by you."
+            return
+        if not await self._fetch(actor):
+            self.not_found = True
+        self.done = f"{row['code'] if row else 'The diagnosis'} is now the primary diagnosis."
 
     @rx.event
     async def end(self, form: dict[str, Any]):

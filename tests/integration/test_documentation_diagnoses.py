@@ -3,18 +3,19 @@ one primary, reads audited and limited to those who may see the clinical record.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlmodel import Session, col, select
 
-from practicerunner.core.errors import NotFound, ValidationFailed
+from practicerunner.core.errors import NotFound, PermissionDenied, ValidationFailed
 from practicerunner.core.models import AuditEvent
 from practicerunner.documentation.diagnoses import (
     DiagnosisForm,
     add_diagnosis,
     diagnoses_of,
     end_diagnosis,
+    make_primary,
 )
 from practicerunner.documentation.models import CaseDiagnosis
 
@@ -83,3 +84,35 @@ def test_a_consultation_case_has_no_diagnosis_and_others_cannot_see_or_add(
         add_diagnosis(session, people.clinician, other, DiagnosisForm("F41.1", "2026-11-03"))
     with pytest.raises(NotFound):
         diagnoses_of(session, people.biller, other)
+
+
+def test_another_current_diagnosis_becomes_the_primary_one(session: Session, people) -> None:  # type: ignore[no-untyped-def]
+    from practicerunner.core import clock
+
+    case_id = int(people.cases["clinician"].id)
+    carl = people.clinician
+    with clock.frozen_at(datetime(2026, 12, 1, 20, 0, tzinfo=UTC)):
+        anxiety = add_diagnosis(
+            session, carl, case_id, DiagnosisForm("F41.1", "2026-11-03", is_primary=True)
+        )
+        adjustment = add_diagnosis(session, carl, case_id, DiagnosisForm("F43.22", "2026-11-10"))
+        ended = add_diagnosis(
+            session, carl, case_id, DiagnosisForm("F51.01", "2026-09-01", "2026-11-01")
+        )
+        make_primary(session, carl, adjustment)
+        rows = {d.id: d.is_primary for d in diagnoses_of(session, carl, case_id)}
+        assert rows == {anxiety: False, adjustment: True, ended: False}
+        # An ended diagnosis cannot be primary; nothing changes.
+        with pytest.raises(ValidationFailed) as refused:
+            make_primary(session, carl, ended)
+        assert refused.value.errors == {"code": "F51.01 has ended: it cannot be the primary one."}
+        # Someone who cannot edit the case's record is refused too.
+        with pytest.raises((NotFound, PermissionDenied)):
+            make_primary(session, people.scheduler, anxiety)
+        rows = {d.id: d.is_primary for d in diagnoses_of(session, carl, case_id)}
+        assert rows == {anxiety: False, adjustment: True, ended: False}
+    made = session.exec(
+        select(AuditEvent.detail).where(AuditEvent.action == "diagnosis.made_primary")
+    ).all()
+    session.rollback()
+    assert len(made) == 1 and "F43.22" in str(made[0])

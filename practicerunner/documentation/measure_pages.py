@@ -247,7 +247,10 @@ def _result_row(row: Any) -> rx.Component:
             rx.text(row["score"], white_space="nowrap"),
             style={"font_variant_numeric": "tabular-nums"},
         ),
-        rx.el.td(row["band"]),
+        rx.el.td(
+            rx.text(row["band"]),
+            rx.cond(row["detail"] != "", rx.text(row["detail"], size="1", color=MUTED)),
+        ),
         rx.el.td(_flag_badge(row["flag"])),
     )
 

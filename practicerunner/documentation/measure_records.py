@@ -292,6 +292,8 @@ class Point:
     client_name: str
     flag_acknowledged: bool = False  # a safety flag someone has already acknowledged
     flag_text: str = ""  # what the flag says, e.g. "Item 9 answered 'Several days': …"
+    # What the total alone does not say: the PCL-5 clusters, or the PHQ-9/GAD-7 difficulty.
+    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -315,6 +317,25 @@ def chart_scales(instrument: str | None = None) -> list[ChartScale]:
         else list(measures.INSTRUMENTS.values())
     )
     return [ChartScale(i.id, i.title, i.max_total, i.bands) for i in chosen]
+
+
+def result_detail(result: MeasureResult) -> str:
+    """RESULT rescored from its stored answers, in the words a clinician reads beside the
+    total: the PCL-5 cluster subtotals and the DSM-5 cluster rule, or the answer to the
+    PHQ-9/GAD-7 difficulty question ('' when there is nothing more to say)."""
+    try:
+        scored = measures.score(
+            result.instrument, json.loads(result.answers_json), difficulty=result.difficulty
+        )
+    except (measures.MeasureInputError, ValueError, TypeError):
+        return ""  # stored before a rule changed: the total and band still stand
+    if scored.clusters:
+        parts = " · ".join(f"{c.letter} {c.subtotal}" for c in scored.clusters)
+        rule = "met" if scored.provisional_dsm5_diagnosis else "not met"
+        return f"Clusters {parts}; DSM-5 cluster rule {rule}"
+    if scored.difficulty_label:
+        return f"Difficulty: {scored.difficulty_label}"
+    return ""
 
 
 def measure_history(
@@ -352,6 +373,7 @@ def measure_history(
             client_name=client.display_name,
             flag_acknowledged=result.flag_acknowledged_at is not None,
             flag_text=result.flag_text,
+            detail=result_detail(result),
         )
         for result, client in session.exec(query).all()
     ]

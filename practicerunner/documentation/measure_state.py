@@ -188,6 +188,7 @@ def result_rows(points: Sequence[Point]) -> list[dict[str, str]]:
                 "client": p.client_name,
                 "score": f"{p.total} of {instrument.max_total}",
                 "band": p.band,
+                "detail": p.detail,
                 "flag": flag,
             }
         )

@@ -308,3 +308,23 @@ def test_a_couples_chart_has_each_partners_results(session: Session, people) -> 
     ana_case, ana_client = _ids(people, "associate")
     record_measure(session, people.associate, ana_case, ana_client, "phq9", [0] * 9, "2026-11-03")
     assert [p.total for p in measure_history(session, people.supervisor, ana_case)] == [0]
+
+
+def test_each_result_says_what_its_total_does_not(session: Session, people) -> None:  # type: ignore[no-untyped-def]
+    case_id, client_id = _ids(people, "clinician")
+    carl = people.clinician
+    record_measure(
+        session, carl, case_id, client_id, "phq9", PHQ9_MODERATE, "2026-11-03", difficulty=1
+    )
+    record_measure(session, carl, case_id, client_id, "gad7", GAD7_MILD, "2026-11-03")
+    # Every item "Moderately": B 5x2, C 2x2, D 7x2, E 6x2; each cluster has enough items at 2+.
+    record_measure(session, carl, case_id, client_id, "pcl5", [2] * 20, "2026-11-10")
+    # Only the intrusion items: B is met, the others are not, so the DSM-5 rule is not.
+    record_measure(session, carl, case_id, client_id, "pcl5", [3] * 5 + [0] * 15, "2026-11-17")
+    details = [(p.instrument, p.detail) for p in measure_history(session, carl, case_id)]
+    assert details == [
+        ("phq9", "Difficulty: Somewhat difficult"),
+        ("gad7", ""),
+        ("pcl5", "Clusters B 10 · C 4 · D 14 · E 12; DSM-5 cluster rule met"),
+        ("pcl5", "Clusters B 15 · C 0 · D 0 · E 0; DSM-5 cluster rule not met"),
+    ]

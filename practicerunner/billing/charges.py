@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -64,7 +65,14 @@ def local_day_bounds(first: date, last: date, timezone: str) -> tuple[datetime, 
     return start, end
 
 
-def session_fee(appointment: Appointment, service_fee: int, rules: Effective) -> int:
+class HasFeeOverride(Protocol):
+    """A session as fee rules read it: an Appointment, or a row of just its columns."""
+
+    @property
+    def fee_override_cents(self) -> int | None: ...
+
+
+def session_fee(appointment: HasFeeOverride, service_fee: int, rules: Effective) -> int:
     """The listed fee of a session: the appointment's own, else the case's, else the service's."""
     if appointment.fee_override_cents is not None:
         return appointment.fee_override_cents

@@ -358,7 +358,7 @@ def _bill_chunk(
 
 
 def _charge_row(
-    case_id: int, a: Appointment, kind: ChargeKind, source: str, fee: int, zone: ZoneInfo
+    case_id: int, a: _Held, kind: ChargeKind, source: str, fee: int, zone: ZoneInfo
 ) -> dict[str, object]:
     return {
         "case_id": case_id,
@@ -374,6 +374,16 @@ def _charge_row(
     }
 
 
+class _Held(NamedTuple):
+    """A session as a run reads it: the columns billing needs, no ORM object per row."""
+
+    id: int
+    case_id: int
+    status: str
+    start_at: datetime
+    fee_override_cents: int | None
+
+
 def _sessions(
     session: Session,
     case_ids: Sequence[int],
@@ -383,11 +393,18 @@ def _sessions(
     statuses: Sequence[str],
     *,
     uncharged: bool = False,
-) -> dict[int, list[tuple[Appointment, int]]]:
+) -> dict[int, list[tuple[_Held, int]]]:
     """Sessions of CASE_IDS on local days FIRST..LAST in STATUSES (optionally not yet charged)."""
     start, end = local_day_bounds(first, last, timezone)
     query = (
-        select(Appointment, Service.fee_cents)
+        select(  # type: ignore[call-overload]
+            Appointment.id,
+            Appointment.case_id,
+            Appointment.status,
+            Appointment.start_at,
+            Appointment.fee_override_cents,
+            Service.fee_cents,
+        )
         .join(Service, col(Service.id) == Appointment.service_id)
         .where(
             col(Appointment.case_id).in_(list(case_ids)),
@@ -399,9 +416,10 @@ def _sessions(
     )
     if uncharged:
         query = query.where(~exists().where(col(Charge.appointment_id) == Appointment.id))
-    found: dict[int, list[tuple[Appointment, int]]] = defaultdict(list)
-    for appointment, fee in session.exec(query).all():
-        found[appointment.case_id].append((appointment, int(fee)))
+    found: dict[int, list[tuple[_Held, int]]] = defaultdict(list)
+    for appointment_id, case_id, status, start_at, override, fee in session.execute(query):
+        held = _Held(appointment_id, case_id, status, start_at, override)
+        found[case_id].append((held, int(fee)))
     return found
 
 

@@ -25,7 +25,6 @@ import reflex as rx
 from sqlmodel import Session
 
 from practicerunner.clients.access import get_case_for
-from practicerunner.clients.case_state import case_id_in
 from practicerunner.clients.cases.rules import reaches
 from practicerunner.clients.models import CaseKind
 from practicerunner.core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -39,6 +38,7 @@ from practicerunner.documentation.diagnoses import (
     make_primary,
 )
 from practicerunner.documentation.note_state import day_words
+from practicerunner.documentation.record_layout import case_screen
 from practicerunner.practice.local import practice_today
 from practicerunner.ui.routes import case_url
 from practicerunner.ui.session import SessionState
@@ -123,6 +123,8 @@ def search_codes(query: str) -> tuple[list[dict[str, str]], str]:
 
 def _warm_index() -> None:
     """Build the ICD-10-CM index in the background, so the first search is quick."""
+    if icd10.loaded():
+        return
     threading.Thread(target=icd10.preload, name="icd10-preload", daemon=True).start()
 
 
@@ -165,12 +167,8 @@ class DiagnosesState(SessionState):
 
     async def _fetch(self, actor: Actor) -> bool:
         """Load the case's diagnoses; False when the page is not there for this actor."""
-        case_id = case_id_in(str(self.router.url.path))
-        try:
-            if case_id is None:
-                raise NotFound("case")
-            screen = await self.call(diagnosis_screen, actor, case_id)
-        except (NotFound, PermissionDenied):
+        screen = await case_screen(self, actor, diagnosis_screen)
+        if screen is None:
             return False
         self._show(screen)
         return True

@@ -129,6 +129,11 @@ def search(query: str, limit: int = 20) -> list[Diagnosis]:
     return [index.billable[i] for i in ids]
 
 
+def loaded() -> bool:
+    """Whether this process has built the index already."""
+    return _index is not None
+
+
 def preload() -> None:
     """Build the index now (about 4 s), e.g. when a worker starts, rather than on first use."""
     _get_index()

@@ -33,6 +33,7 @@ from practicerunner.documentation.measure_records import (
     record_measure,
 )
 from practicerunner.documentation.note_state import day_words
+from practicerunner.documentation.record_layout import case_screen
 from practicerunner.practice.local import practice_today
 from practicerunner.ui.routes import case_url
 from practicerunner.ui.session import SessionState
@@ -328,12 +329,6 @@ class MeasuresState(SessionState):
     form_key: str = ""
     _form_rev: int = 0
 
-    def _id_from_url(self) -> int | None:
-        parts = str(self.router.url.path).strip("/").split("/")
-        if len(parts) >= 2 and parts[0] == "cases" and parts[1].isdigit():
-            return int(parts[1])
-        return None
-
     def _show(self, screen: MeasuresScreen) -> None:
         self.current_case = screen.case_id
         self.case_title = screen.case_title
@@ -348,12 +343,9 @@ class MeasuresState(SessionState):
         self.flags = open_flag_rows(screen.points, self.several)
 
     async def _fetch(self, actor: Actor) -> bool:
-        case_id = self._id_from_url()
-        try:
-            if case_id is None:
-                raise NotFound("case")
-            screen = await self.call(open_measures, actor, case_id)
-        except (NotFound, PermissionDenied):
+        """Load the case's measures; False when the page is not there for this actor."""
+        screen = await case_screen(self, actor, open_measures)
+        if screen is None:
             return False
         self._show(screen)
         return True

@@ -20,6 +20,7 @@ from practicerunner.ui.components import (
     loading,
     not_found_panel,
     page_header,
+    save_state_text,
     section,
     stale_callout,
 )
@@ -487,14 +488,7 @@ def _read_note() -> rx.Component:
 
 def _save_state(text_id: str) -> rx.Component:
     """'Saving…', 'Saved 10:42' or 'Not saved'; announced from the header's copy only."""
-    return rx.text(
-        E.save_state,
-        id=text_id,
-        aria_live="polite" if text_id == "save-state" else "off",
-        size="2",
-        color=rx.cond(E.save_state == "Not saved", rx.color("red", 11), MUTED),
-        white_space="nowrap",
-    )
+    return save_state_text(E.save_state, text_id, announce=text_id == "save-state")
 
 
 def _sign_button(button_id: str) -> rx.Component:

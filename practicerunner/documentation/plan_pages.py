@@ -17,6 +17,7 @@ from practicerunner.ui.components import (
     error_summary,
     loading,
     not_found_panel,
+    save_state_text,
     section,
     stale_callout,
 )
@@ -520,14 +521,7 @@ def _editor() -> rx.Component:
 
 
 def _save_state(text_id: str) -> rx.Component:
-    return rx.text(
-        P.save_state,
-        id=text_id,
-        aria_live="polite" if text_id == "plan-save-state" else "off",
-        size="2",
-        color=rx.cond(P.save_state == "Not saved", rx.color("red", 11), MUTED),
-        white_space="nowrap",
-    )
+    return save_state_text(P.save_state, text_id, announce=text_id == "plan-save-state")
 
 
 def _sign_button(button_id: str) -> rx.Component:

@@ -25,7 +25,6 @@ import reflex as rx
 from sqlmodel import Session
 
 from practicerunner.clients.access import get_case_for
-from practicerunner.clients.case_state import case_id_in
 from practicerunner.clients.cases.rules import reaches
 from practicerunner.clients.models import CaseKind
 from practicerunner.core import clock
@@ -42,6 +41,7 @@ from practicerunner.documentation.plan_views import (
     set_value,
     with_first_rows,
 )
+from practicerunner.documentation.record_layout import case_screen
 from practicerunner.practice.local import practice_tz
 from practicerunner.ui.routes import case_url
 from practicerunner.ui.session import SessionState
@@ -225,12 +225,8 @@ class PlanState(SessionState):
 
     async def _fetch(self, actor: Actor) -> bool:
         """Load the case's plan; False when the page is not there for this actor."""
-        case_id = case_id_in(str(self.router.url.path))
-        try:
-            if case_id is None:
-                raise NotFound("case")
-            screen = await self.call(plan_screen, actor, case_id)
-        except (NotFound, PermissionDenied):
+        screen = await case_screen(self, actor, plan_screen)
+        if screen is None:
             return False
         self._show(screen)
         return True

@@ -1,11 +1,34 @@
-"""What the case's clinical record pages (diagnoses, treatment plan) share: their header, and
-the calm note a consultation case gets instead of a record."""
+"""What the case's clinical record pages (diagnoses, treatment plan, measures) share: reading
+the page's screen for the case in the URL, their header, and the calm note a consultation case
+gets instead of a record."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import reflex as rx
+from sqlmodel import Session
+
+from practicerunner.clients.case_state import case_id_in
+from practicerunner.core.errors import NotFound, PermissionDenied
+from practicerunner.core.permissions import Actor
+
+T = TypeVar("T")
+
+
+async def case_screen(
+    state: Any, actor: Actor, read: Callable[[Session, Actor, int], T]
+) -> T | None:
+    """READ (a screen service taking the case id) for the case in STATE's URL, off the event
+    loop; None when there is no such case for ACTOR (the page then shows not found)."""
+    case_id = case_id_in(str(state.router.url.path))
+    if case_id is None:
+        return None
+    try:
+        return await state.call(read, actor, case_id)
+    except (NotFound, PermissionDenied):
+        return None
 
 
 def case_record_header(title: str, state: Any, *actions: rx.Component) -> rx.Component:

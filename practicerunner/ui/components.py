@@ -178,6 +178,19 @@ def stale_callout(text: Any, on_reload: Any, element_id: str) -> rx.Component:
     )
 
 
+def save_state_text(text: Any, element_id: str, *, announce: bool) -> rx.Component:
+    """'Saving…', 'Saved 10:42' or 'Not saved' (in red); only one copy on a page is ANNOUNCED
+    to screen readers, or they would hear it twice."""
+    return rx.text(
+        text,
+        id=element_id,
+        aria_live="polite" if announce else "off",
+        size="2",
+        color=rx.cond(text == "Not saved", rx.color("red", 11), rx.color("gray", 11)),
+        white_space="nowrap",
+    )
+
+
 def error_summary(text: Any, element_id: str) -> rx.Component:
     """What stopped a save or a signature, above the form (shown while TEXT is not empty)."""
     return rx.cond(
